@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers point down: steward -> StewardCLI -> StewardModel / StewardGit -> StewardCore.
+// The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML.
+let package = Package(
+    name: "steward",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "steward", targets: ["steward"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "StewardCore"),
+        .target(
+            name: "StewardGit",
+            dependencies: ["StewardCore", "CLibGit2"]
+        ),
+        .target(
+            name: "StewardModel",
+            dependencies: ["StewardCore", "CYAML"]
+        ),
+        .target(
+            name: "StewardCLI",
+            dependencies: [
+                "StewardCore", "StewardGit", "StewardModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "steward", dependencies: ["StewardCLI"]),
+        .target(
+            name: "StewardTestSupport",
+            dependencies: ["StewardCore", "StewardModel"],
+            path: "Tests/StewardTestSupport"
+        ),
+        .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"]),
+        .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
+        .testTarget(
+            name: "StewardModelTests",
+            dependencies: ["StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "StewardCLITests",
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,82 @@
+/// How bad a diagnostic is. Ordered: `note < warning < error`.
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case note, warning, error
+
+    private var rank: Int {
+        switch self {
+        case .note: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// One problem found in user input, by any phase (loading, validation, policy, check).
+///
+/// Diagnostics are data: phases collect them, one renderer prints them.
+/// Messages follow one style: lowercase, no final period, user input in backticks;
+/// the fix goes in `help`, apart from the message.
+public struct Diagnostic: Sendable, Hashable, Codable {
+    /// A stable id such as `MESH0102`; documented in docs/diagnostics.md.
+    public var id: String
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation?
+    public var help: String?
+    public var notes: [String]
+
+    public init(
+        _ severity: Severity, _ id: String, _ message: String,
+        at location: SourceLocation? = nil, help: String? = nil, notes: [String] = []
+    ) {
+        self.id = id
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.help = help
+        self.notes = notes
+    }
+
+    public static func error(
+        _ id: String, _ message: String, at location: SourceLocation? = nil,
+        notes: [String] = [], help: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.error, id, message, at: location, help: help, notes: notes)
+    }
+
+    public static func warning(
+        _ id: String, _ message: String, at location: SourceLocation? = nil,
+        notes: [String] = [], help: String? = nil
+    ) -> Diagnostic {
+        Diagnostic(.warning, id, message, at: location, help: help, notes: notes)
+    }
+}
+
+extension Diagnostic: Comparable {
+    /// Sorted by file, then position, then id, so output is stable.
+    public static func < (a: Diagnostic, b: Diagnostic) -> Bool {
+        let la = a.location ?? SourceLocation(path: "")
+        let lb = b.location ?? SourceLocation(path: "")
+        if la != lb { return la < lb }
+        return (a.id, a.message) < (b.id, b.message)
+    }
+}
+
+/// Collects diagnostics from a phase. Collect, don't throw, for bad user input.
+public struct Diagnostics: Sendable {
+    public private(set) var all: [Diagnostic] = []
+
+    public init() {}
+
+    public mutating func append(_ d: Diagnostic) { all.append(d) }
+    public mutating func append(contentsOf ds: some Sequence<Diagnostic>) { all.append(contentsOf: ds) }
+
+    public var hasErrors: Bool { all.contains { $0.severity == .error } }
+    public var errorCount: Int { all.count { $0.severity == .error } }
+    public var warningCount: Int { all.count { $0.severity == .warning } }
+    public var sorted: [Diagnostic] { all.sorted() }
+}
+
+/// A diagnostic can be thrown where a phase must stop (an unreadable file, a bad revision).
+extension Diagnostic: Error {}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Steward needs to build on Debian/Ubuntu (Swift itself must be installed):
+# libgit2 and libyaml (used through their C APIs), pkg-config, git (tests build real repositories), python3.
+set -euo pipefail
+
+need=()
+dpkg -s libgit2-dev >/dev/null 2>&1 || need+=(libgit2-dev)
+dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null 2>&1 || {
+  echo "setup: swift is not on PATH; install Swift 6 first (https://www.swift.org/install/)" >&2
+  exit 2
+}
