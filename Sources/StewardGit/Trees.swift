@@ -1,0 +1,158 @@
+internal import CLibGit2
+import StewardCore
+
+/// The files of one commit, read straight from the object database (nothing is checked out).
+public struct GitTree: FileTree {
+    public let repository: Repository
+    public let commit: ObjectID
+    public let treeID: ObjectID
+
+    public var label: String { "commit \(commit.short)" }
+
+    /// Every regular file (including executables) under `prefix`, sorted; symlinks and
+    /// submodules are skipped because they have no content of their own to load.
+    public func files(under prefix: String) throws -> [String] {
+        let base = GitTree.normalize(prefix)
+        return try repository.withHandle { repo in
+            let root = try repository.lookupTree(repo, treeID)
+            defer { git_tree_free(root) }
+            var out: [String] = []
+            if base.isEmpty {
+                try repository.collectBlobs(repo, root, prefix: "", into: &out)
+            } else {
+                guard let entry = try repository.entry(root, base) else { return [] }
+                defer { git_tree_entry_free(entry) }
+                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+                let sub = try repository.lookupTree(repo, ObjectID(git_tree_entry_id(entry)))
+                defer { git_tree_free(sub) }
+                try repository.collectBlobs(repo, sub, prefix: base + "/", into: &out)
+            }
+            return out.sorted()
+        }
+    }
+
+    /// The bytes of the regular file at `path`, or nil if there is none (or it is a folder,
+    /// a symlink or a submodule).
+    public func read(_ path: String) throws -> [UInt8]? {
+        let p = GitTree.normalize(path)
+        if p.isEmpty { return nil }
+        return try repository.withHandle { repo in
+            let root = try repository.lookupTree(repo, treeID)
+            defer { git_tree_free(root) }
+            guard let entry = try repository.entry(root, p) else { return nil }
+            defer { git_tree_entry_free(entry) }
+            guard Repository.isRegularFile(git_tree_entry_filemode(entry)) else { return nil }
+            return try repository.readBlob(repo, ObjectID(git_tree_entry_id(entry)), path: p)
+        }
+    }
+
+    /// Strips `./`, leading and trailing slashes and empty parts, so `domains/`, `/domains`
+    /// and `./domains` mean the same folder.
+    static func normalize(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+            .filter { $0 != "." }
+            .joined(separator: "/")
+    }
+}
+
+extension Repository {
+    /// The files of `commit`, as a `FileTree`.
+    public func tree(at commit: ObjectID) throws -> GitTree {
+        let treeID: ObjectID = try withHandle { repo in
+            let c = try lookupCommit(repo, commit)
+            defer { git_commit_free(c) }
+            return ObjectID(git_commit_tree_id(c))
+        }
+        return GitTree(repository: self, commit: commit, treeID: treeID)
+    }
+
+    /// The bytes of the file at `path` in `commit`, or nil if there is no such file.
+    public func blob(path: String, at commit: ObjectID) throws -> [UInt8]? {
+        try tree(at: commit).read(path)
+    }
+
+    /// The id of the tree entry at `path` in `commit` (a blob for a file, a tree for a folder),
+    /// or nil when nothing is there. Reads only the trees along the path, so comparing these ids
+    /// between commits is a cheap "did this path change" test. The empty path is the root tree.
+    public func entryID(path: String, at commit: ObjectID) throws -> ObjectID? {
+        try withHandle { repo in
+            let c = try lookupCommit(repo, commit)
+            defer { git_commit_free(c) }
+            return try entryID(repo, commit: c, path: GitTree.normalize(path))
+        }
+    }
+
+    /// `entryID` for an already loaded commit; `path` must be normalized.
+    func entryID(_ repo: OpaquePointer, commit: OpaquePointer, path: String) throws -> ObjectID? {
+        if path.isEmpty { return ObjectID(git_commit_tree_id(commit)) }
+        var tree: OpaquePointer?
+        let rc = git_commit_tree(&tree, commit)
+        guard rc == 0, let tree else {
+            throw LibGit2.error(LibGit2.failure(rc), "read tree of commit `\(ObjectID(git_commit_id(commit)).short)`")
+        }
+        defer { git_tree_free(tree) }
+        guard let entry = try entry(tree, path) else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return ObjectID(git_tree_entry_id(entry))
+    }
+
+    /// Looks up a tree; the caller frees it.
+    func lookupTree(_ repo: OpaquePointer, _ id: ObjectID) throws -> OpaquePointer {
+        try LooseObjectGuard.check(objectsDir: objectsDir, id: id)
+        var oid = id.oid
+        var tree: OpaquePointer?
+        let rc = git_tree_lookup(&tree, repo, &oid)
+        guard rc == 0, let tree else {
+            let f = LibGit2.failure(rc)
+            if rc == Code.notFound { throw GitError.notFound("tree `\(id.short)` (\(f.message))") }
+            throw LibGit2.error(f, "read tree `\(id.short)`")
+        }
+        return tree
+    }
+
+    /// The entry at a normalized path, or nil when absent; the caller frees it.
+    func entry(_ tree: OpaquePointer, _ path: String) throws -> OpaquePointer? {
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, path)
+        if rc == Code.notFound {
+            _ = LibGit2.failure(rc)
+            return nil
+        }
+        guard rc == 0, let entry else { throw LibGit2.error(LibGit2.failure(rc), "look up `\(path)`") }
+        return entry
+    }
+
+    /// The content of a blob.
+    func readBlob(_ repo: OpaquePointer, _ id: ObjectID, path: String) throws -> [UInt8] {
+        try LooseObjectGuard.check(objectsDir: objectsDir, id: id)
+        var oid = id.oid
+        var blob: OpaquePointer?
+        let rc = git_blob_lookup(&blob, repo, &oid)
+        guard rc == 0, let blob else { throw LibGit2.error(LibGit2.failure(rc), "read `\(path)` (blob `\(id.short)`)") }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let start = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: start, count: size))
+    }
+
+    /// Appends the paths of all regular files below `tree`, depth first.
+    func collectBlobs(_ repo: OpaquePointer, _ tree: OpaquePointer, prefix: String, into out: inout [String]) throws {
+        let count = git_tree_entrycount(tree)
+        for i in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree, i) else { continue }  // borrowed, not freed
+            let name = LibGit2.string(git_tree_entry_name(entry)) ?? ""
+            let mode = git_tree_entry_filemode(entry)
+            if mode == GIT_FILEMODE_TREE {
+                let sub = try lookupTree(repo, ObjectID(git_tree_entry_id(entry)))
+                defer { git_tree_free(sub) }
+                try collectBlobs(repo, sub, prefix: prefix + name + "/", into: &out)
+            } else if Repository.isRegularFile(mode) {
+                out.append(prefix + name)
+            }
+        }
+    }
+
+    static func isRegularFile(_ mode: git_filemode_t) -> Bool {
+        mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE
+    }
+}
