@@ -1,0 +1,55 @@
+import StewardCore
+
+/// The whole mesh at one revision: settings, domains, products, contracts and their files.
+public struct Mesh: Sendable {
+    public var settings: MeshSettings
+    /// Domains by name.
+    public var domains: [String: Domain]
+    /// Products by mesh id (`<domain>.<name>`).
+    public var products: [String: Product]
+    /// Contracts by ODCS id.
+    public var contracts: [String: Contract]
+    /// The domain folder each contract was found in, by contract id.
+    public var contractDomain: [String: String]
+    /// The transform file of each product, by product id (repository-relative).
+    public var transforms: [String: String]
+    /// Every file of the mesh by path, as loaded (for quoting source lines in diagnostics).
+    public var files: [String: String]
+
+    public init(settings: MeshSettings) {
+        self.settings = settings
+        self.domains = [:]
+        self.products = [:]
+        self.contracts = [:]
+        self.contractDomain = [:]
+        self.transforms = [:]
+        self.files = [:]
+    }
+
+    /// The product that publishes a contract, by contract id.
+    public var producerOf: [String: String] {
+        var out: [String: String] = [:]
+        for (id, p) in products {
+            for port in p.outputPorts { if let c = port.contractId { out[c] = id } }
+        }
+        return out
+    }
+
+    /// Source contracts: contracts no product publishes.
+    public var sourceContracts: [String] {
+        let produced = producerOf
+        return contracts.keys.filter { produced[$0] == nil }.sorted()
+    }
+
+    public var sortedProducts: [Product] { products.keys.sorted().map { products[$0]! } }
+}
+
+/// A model together with the diagnostics found while loading it.
+public struct Loaded<Value: Sendable>: Sendable {
+    public var value: Value?
+    public var diagnostics: [Diagnostic]
+    /// Texts of the files read, for the renderer to quote.
+    public var sources: [String: String]
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import StewardCore
+
+/// Loads the whole mesh from a `FileTree` (a commit, the work tree or a folder).
+///
+/// Files are read first (cheap), then parsed in parallel (the expensive part), then the
+/// references between them are checked. Every problem becomes a diagnostic; loading goes on
+/// past errors so one run reports them all.
+public struct MeshLoader: Sendable {
+    public init() {}
+
+    public static let settingsPath = "steward.yaml"
+    public static let domainsRoot = "domains"
+
+    public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
+        var diagnostics: [Diagnostic] = []
+        var sources: [String: String] = [:]
+
+        // 1. The settings file.
+        guard let settingsBytes = try tree.read(Self.settingsPath) else {
+            let d = Diagnostic.error(ModelMessages.missingSettings, "no `steward.yaml` at the top of the mesh (\(tree.label))",
+                                     at: SourceLocation(path: Self.settingsPath),
+                                     help: "run steward from inside a mesh repository, or create steward.yaml (see docs/mesh-layout.md)")
+            return Loaded(value: nil, diagnostics: [d], sources: [:])
+        }
+        var settings = MeshSettings(name: "")
+        switch YAMLDocument.decodeUTF8(settingsBytes, path: Self.settingsPath) {
+        case let .success(text):
+            sources[Self.settingsPath] = text
+            let r = Reader(path: Self.settingsPath)
+            if let root = Documents.root(text, r), let s = StewardFileDecoder(r: r).settings(root) { settings = s }
+            diagnostics += r.diagnostics
+        case let .failure(d): diagnostics.append(d)
+        }
+
+        // 2. Classify the files under domains/.
+        var jobs: [Job] = []
+        var domainFolders = Set<String>()
+        var otherFiles = Set<String>()
+        for path in try tree.files(under: Self.domainsRoot) {
+            let parts = path.split(separator: "/").map(String.init)
+            guard parts.count >= 3 else {
+                diagnostics.append(.warning(ModelMessages.misplacedFile, "file directly under `domains/` is ignored",
+                                            at: SourceLocation(path: path), help: "domain files go in domains/<domain>/"))
+                continue
+            }
+            let domain = parts[1]
+            domainFolders.insert(domain)
+            let rest = parts[2...].joined(separator: "/")
+            switch (parts.count, parts[2]) {
+            case (3, "domain.yaml"): jobs.append(Job(kind: .domain, path: path, domain: domain))
+            case (4, "products"):
+                if rest.hasSuffix(".odps.yaml") { jobs.append(Job(kind: .product, path: path, domain: domain)) } else {
+                    diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `products/` is not a product (*.odps.yaml) and is ignored",
+                                                at: SourceLocation(path: path), help: "rename it to <name>.odps.yaml or move it"))
+                }
+            case (4, "contracts"):
+                if rest.hasSuffix(".odcs.yaml") { jobs.append(Job(kind: .contract, path: path, domain: domain)) } else {
+                    diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `contracts/` is not a contract (*.odcs.yaml) and is ignored",
+                                                at: SourceLocation(path: path), help: "rename it to <name>.odcs.yaml or move it"))
+                }
+            default: otherFiles.insert(path)
+            }
+        }
+
+        // 3. Read every file, then parse in parallel.
+        let trace = Trace()
+        trace.mark("list \(jobs.count) files")
+        for i in jobs.indices {
+            guard let bytes = try tree.read(jobs[i].path) else { continue }
+            jobs[i].bytes = bytes
+        }
+        trace.mark("read")
+        let results = Self.parseAll(jobs)
+        trace.mark("parse")
+
+        // 4. Assemble.
+        var mesh = Mesh(settings: settings)
+        var domainFile = Set<String>()
+        for result in results {
+            diagnostics += result.diagnostics
+            if let text = result.text { sources[result.job.path] = text }
+            switch result.value {
+            case let .domain(d)?:
+                domainFile.insert(result.job.domain)
+                if d.name != result.job.domain, !d.name.isEmpty {
+                    diagnostics.append(.error(ModelMessages.nameMismatch,
+                                              "domain name `\(d.name)` does not match its folder `\(result.job.domain)`",
+                                              at: d.location, help: "write `name: \(result.job.domain)` or rename the folder"))
+                }
+                var d = d
+                d.name = result.job.domain
+                mesh.domains[d.name] = d
+            case let .product(p)?:
+                add(p, from: result.job, to: &mesh, &diagnostics)
+            case let .contract(c)?:
+                if let first = mesh.contracts[c.id] {
+                    diagnostics.append(.error(ModelMessages.duplicateID, "contract id `\(c.id)` is used twice",
+                                              at: c.location, notes: ["first used at \(first.location)"],
+                                              help: "contract ids must be unique across the mesh"))
+                } else if !c.id.isEmpty {
+                    mesh.contracts[c.id] = c
+                    mesh.contractDomain[c.id] = result.job.domain
+                    if let d = c.domain, d != result.job.domain {
+                        diagnostics.append(.error(ModelMessages.nameMismatch,
+                                                  "contract says `domain: \(d)` but lives in the folder of domain `\(result.job.domain)`",
+                                                  at: c.location, help: "write `domain: \(result.job.domain)` or move the file"))
+                    }
+                }
+            case nil: break
+            }
+        }
+        for domain in domainFolders.subtracting(domainFile).sorted() {
+            diagnostics.append(.error(ModelMessages.missingDomainFile, "domain folder `\(domain)` has no domain.yaml",
+                                      at: SourceLocation(path: "\(Self.domainsRoot)/\(domain)/domain.yaml"),
+                                      help: "create it with the domain's owners (see docs/mesh-layout.md)"))
+        }
+
+        mesh.files = sources
+        trace.mark("assemble")
+        diagnostics += MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles).validate(&mesh)
+        trace.mark("validate")
+        return Loaded(value: mesh, diagnostics: diagnostics.sorted(), sources: sources)
+    }
+
+    private func add(_ p: Product, from job: Job, to mesh: inout Mesh, _ diagnostics: inout [Diagnostic]) {
+        var p = p
+        let stem = RepoPath.stem(of: job.path)
+        if p.name.isEmpty {
+            diagnostics.append(.error(ModelMessages.missingKey, "data product is missing `name`", at: p.location,
+                                      help: "write `name: \(stem)` (the file name without .odps.yaml)"))
+            p.name = stem
+        } else if p.name != stem {
+            diagnostics.append(.error(ModelMessages.nameMismatch, "product name `\(p.name)` does not match its file name `\(stem).odps.yaml`",
+                                      at: p.location, help: "write `name: \(stem)` or rename the file"))
+        }
+        if let d = p.domain, d != job.domain {
+            diagnostics.append(.error(ModelMessages.nameMismatch, "product says `domain: \(d)` but lives in the folder of domain `\(job.domain)`",
+                                      at: p.location, help: "write `domain: \(job.domain)` or move the file"))
+        } else if p.domain == nil {
+            diagnostics.append(.error(ModelMessages.missingKey, "data product is missing `domain`", at: p.location,
+                                      help: "write `domain: \(job.domain)`"))
+        }
+        p.domain = job.domain
+        if let first = mesh.products[p.id] {
+            diagnostics.append(.error(ModelMessages.duplicateID, "product `\(p.id)` is defined twice", at: p.location,
+                                      notes: ["first defined at \(first.location)"]))
+        } else {
+            mesh.products[p.id] = p
+        }
+    }
+
+    // MARK: parsing in parallel
+
+    struct Job: Sendable {
+        enum Kind: Sendable { case domain, product, contract }
+        var kind: Kind
+        var path: String
+        var domain: String
+        var bytes: [UInt8]? = nil
+    }
+
+    enum Parsed: Sendable {
+        case domain(Domain)
+        case product(Product)
+        case contract(Contract)
+    }
+
+    struct Result: Sendable {
+        var job: Job
+        var value: Parsed?
+        var text: String?
+        var diagnostics: [Diagnostic]
+    }
+
+    static func parse(_ job: Job) -> Result {
+        guard let bytes = job.bytes else {
+            return Result(job: job, value: nil, text: nil, diagnostics: [
+                .error(ModelMessages.unreadable, "cannot read file", at: SourceLocation(path: job.path)),
+            ])
+        }
+        let text: String
+        switch YAMLDocument.decodeUTF8(bytes, path: job.path) {
+        case let .success(t): text = t
+        case let .failure(d): return Result(job: job, value: nil, text: nil, diagnostics: [d])
+        }
+        switch job.kind {
+        case .domain:
+            let r = Reader(path: job.path)
+            let d = Documents.root(text, r).flatMap { StewardFileDecoder(r: r).domain($0) }
+            return Result(job: job, value: d.map(Parsed.domain), text: text, diagnostics: r.diagnostics)
+        case .product:
+            let (p, ds) = Documents.product(text, path: job.path)
+            return Result(job: job, value: p.map(Parsed.product), text: text, diagnostics: ds)
+        case .contract:
+            let (c, ds) = Documents.contract(text, path: job.path)
+            return Result(job: job, value: c.map(Parsed.contract), text: text, diagnostics: ds)
+        }
+    }
+
+    /// Parses every job, spread over the cores; results keep the jobs' order.
+    static func parseAll(_ jobs: [Job]) -> [Result] {
+        let box = ResultBox(count: jobs.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = max(1, (jobs.count + workers * 8 - 1) / (workers * 8))
+        let chunks = (jobs.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * chunk, hi = min(jobs.count, lo + chunk)
+            for i in lo..<hi { box.set(i, parse(jobs[i])) }
+        }
+        return box.values
+    }
+}
+
+/// Slots written by disjoint indices from concurrent workers.
+private final class ResultBox: @unchecked Sendable {
+    // INVARIANT: each index is written by exactly one worker, and read only after all finish.
+    private let slots: UnsafeMutableBufferPointer<MeshLoader.Result?>
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+    func set(_ i: Int, _ r: MeshLoader.Result) { slots[i] = r }
+    var values: [MeshLoader.Result] { slots.compactMap { $0 } }
+}
+
+/// Phase timings on standard error when `STEWARD_TRACE` is set (for benchmarks).
+struct Trace {
+    private let enabled = ProcessInfo.processInfo.environment["STEWARD_TRACE"] != nil
+    private let start = Date()
+    func mark(_ phase: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("trace: \(phase) at \(Int(Date().timeIntervalSince(start) * 1000)) ms\n".utf8))
+    }
+}
