@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardModel
+
+struct Lint: StewardCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the whole mesh and report every problem.",
+        discussion: """
+        Reads steward.yaml, every domain, product (ODPS) and contract (ODCS), and checks the \
+        references between them: contract ids, input ports, cycles, transforms, source files, \
+        SLA time columns, grants. Without --rev it reads the work tree, uncommitted edits included.
+
+        Examples:
+          steward lint                    # the work tree of the repository you are in
+          steward lint --rev main         # the mesh as committed on main
+          steward lint -C ../mesh --format json
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Read the mesh at this git revision (branch, tag, commit, HEAD~2) instead of the work tree.", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Treat warnings as errors (exit 1 when there are any).")
+    var strict = false
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let start = Date()
+        let source = try MeshSource.open(path: global.repo, revision: rev)
+        let loaded = try MeshLoader().load(from: source.tree)
+        Log.logger.debug("loaded mesh from \(source.tree.label) in \(Int(Date().timeIntervalSince(start) * 1000)) ms")
+        let ds = loaded.diagnostics
+        switch format {
+        case .json:
+            console.out(DiagnosticOutput.encode(DiagnosticOutput.json(ds)))
+        case .text:
+            DiagnosticOutput.text(ds, sources: loaded.sources, console: console)
+            let mesh = loaded.value
+            let counts = mesh.map { "\($0.domains.count) domains, \($0.products.count) products, \($0.contracts.count) contracts" } ?? "no mesh"
+            let verdict = ds.isEmpty ? "ok" : DiagnosticRenderer.summary(ds)
+            console.out("\(source.tree.label): \(counts): \(verdict)")
+        }
+        let failing = ds.contains { $0.severity == .error || (strict && $0.severity == .warning) }
+        if loaded.value == nil { return .usage }
+        return failing ? .findings : .success
+    }
+}
