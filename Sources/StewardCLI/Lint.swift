@@ -33,6 +33,7 @@ struct Lint: StewardCommand {
         let start = Date()
         let source = try MeshSource.open(path: global.repo, revision: rev)
         let loaded = try MeshLoader().load(from: source.tree)
+        defer { ExitLifetime.keep(loaded) }
         Log.logger.debug("loaded mesh from \(source.tree.label) in \(Int(Date().timeIntervalSince(start) * 1000)) ms")
         let ds = loaded.diagnostics
         switch format {

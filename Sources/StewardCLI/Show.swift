@@ -14,6 +14,7 @@ struct Show: ParsableCommand {
 func loadMesh(_ global: GlobalOptions, rev: String?, console: Console) throws -> Mesh {
     let source = try MeshSource.open(path: global.repo, revision: rev)
     let loaded = try MeshLoader().load(from: source.tree)
+    ExitLifetime.keep(loaded)
     guard let mesh = loaded.value else {
         DiagnosticOutput.text(loaded.diagnostics, sources: loaded.sources, console: console)
         throw UsageError(message: "cannot load the mesh from \(source.tree.label)", help: "run `steward lint` for details")

@@ -1,4 +1,5 @@
 internal import CLibGit2
+import Foundation
 import StewardCore
 
 /// The files of one commit, read straight from the object database (nothing is checked out).
@@ -6,6 +7,19 @@ public struct GitTree: FileTree {
     public let repository: Repository
     public let commit: ObjectID
     public let treeID: ObjectID
+    /// Blob ids of the files listed so far, so reading a listed file costs one object lookup
+    /// instead of a walk down its folders (a mesh load reads every file it lists).
+    private let listed = BlobIndex()
+    /// Extra handles on the same repository so that reads from several threads run in
+    /// parallel (each libgit2 handle is used under its own lock).
+    private let readers: ReaderPool
+
+    init(repository: Repository, commit: ObjectID, treeID: ObjectID) {
+        self.repository = repository
+        self.commit = commit
+        self.treeID = treeID
+        self.readers = ReaderPool(repository)
+    }
 
     public var label: String { "commit \(commit.short)" }
 
@@ -16,7 +30,7 @@ public struct GitTree: FileTree {
         return try repository.withHandle { repo in
             let root = try repository.lookupTree(repo, treeID)
             defer { git_tree_free(root) }
-            var out: [String] = []
+            var out: [(String, ObjectID)] = []
             if base.isEmpty {
                 try repository.collectBlobs(repo, root, prefix: "", into: &out)
             } else {
@@ -27,7 +41,8 @@ public struct GitTree: FileTree {
                 defer { git_tree_free(sub) }
                 try repository.collectBlobs(repo, sub, prefix: base + "/", into: &out)
             }
-            return out.sorted()
+            listed.add(out)
+            return out.map(\.0).sorted()
         }
     }
 
@@ -36,6 +51,10 @@ public struct GitTree: FileTree {
     public func read(_ path: String) throws -> [UInt8]? {
         let p = GitTree.normalize(path)
         if p.isEmpty { return nil }
+        if let id = listed[p] {
+            let reader = readers.next()
+            return try reader.withHandle { try reader.readBlob($0, id, path: p) }
+        }
         return try repository.withHandle { repo in
             let root = try repository.lookupTree(repo, treeID)
             defer { git_tree_free(root) }
@@ -136,7 +155,7 @@ extension Repository {
     }
 
     /// Appends the paths of all regular files below `tree`, depth first.
-    func collectBlobs(_ repo: OpaquePointer, _ tree: OpaquePointer, prefix: String, into out: inout [String]) throws {
+    func collectBlobs(_ repo: OpaquePointer, _ tree: OpaquePointer, prefix: String, into out: inout [(String, ObjectID)]) throws {
         let count = git_tree_entrycount(tree)
         for i in 0..<count {
             guard let entry = git_tree_entry_byindex(tree, i) else { continue }  // borrowed, not freed
@@ -147,12 +166,51 @@ extension Repository {
                 defer { git_tree_free(sub) }
                 try collectBlobs(repo, sub, prefix: prefix + name + "/", into: &out)
             } else if Repository.isRegularFile(mode) {
-                out.append(prefix + name)
+                out.append((prefix + name, ObjectID(git_tree_entry_id(entry))))
             }
         }
     }
 
     static func isRegularFile(_ mode: git_filemode_t) -> Bool {
         mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE
+    }
+}
+
+/// Path to blob id of listed files, shared by the copies of one `GitTree`.
+private final class BlobIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: ObjectID] = [:]
+
+    func add(_ entries: [(String, ObjectID)]) {
+        lock.withLock { for (path, id) in entries { ids[path] = id } }
+    }
+
+    subscript(path: String) -> ObjectID? { lock.withLock { ids[path] } }
+}
+
+/// A few handles on one repository, handed out in turn.
+private final class ReaderPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private let primary: Repository
+    private var handles: [Repository] = []
+    private var turn = 0
+    private let size = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+    init(_ primary: Repository) { self.primary = primary }
+
+    /// The next handle; opens more (up to one per core) on first use. Falls back to the
+    /// primary handle if another cannot be opened.
+    func next() -> Repository {
+        lock.withLock {
+            if handles.isEmpty {
+                handles = [primary]
+                for _ in 1..<size {
+                    guard let extra = try? Repository(path: primary.gitDir) else { break }
+                    handles.append(extra)
+                }
+            }
+            turn = (turn + 1) % handles.count
+            return handles[turn]
+        }
     }
 }

@@ -15,6 +15,7 @@ public struct MeshLoader: Sendable {
     public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
+        let trace = Trace()
 
         // 1. The settings file.
         guard let settingsBytes = try tree.read(Self.settingsPath) else {
@@ -63,16 +64,10 @@ public struct MeshLoader: Sendable {
             }
         }
 
-        // 3. Read every file, then parse in parallel.
-        let trace = Trace()
+        // 3. Read and parse every file, spread over the cores.
         trace.mark("list \(jobs.count) files")
-        for i in jobs.indices {
-            guard let bytes = try tree.read(jobs[i].path) else { continue }
-            jobs[i].bytes = bytes
-        }
-        trace.mark("read")
-        let results = Self.parseAll(jobs)
-        trace.mark("parse")
+        let results = try Self.parseAll(jobs, from: tree)
+        trace.mark("read and parse")
 
         // 4. Assemble.
         var mesh = Mesh(settings: settings)
@@ -157,7 +152,6 @@ public struct MeshLoader: Sendable {
         var kind: Kind
         var path: String
         var domain: String
-        var bytes: [UInt8]? = nil
     }
 
     enum Parsed: Sendable {
@@ -173,8 +167,8 @@ public struct MeshLoader: Sendable {
         var diagnostics: [Diagnostic]
     }
 
-    static func parse(_ job: Job) -> Result {
-        guard let bytes = job.bytes else {
+    static func parse(_ job: Job, bytes: [UInt8]?) -> Result {
+        guard let bytes else {
             return Result(job: job, value: nil, text: nil, diagnostics: [
                 .error(ModelMessages.unreadable, "cannot read file", at: SourceLocation(path: job.path)),
             ])
@@ -198,16 +192,25 @@ public struct MeshLoader: Sendable {
         }
     }
 
-    /// Parses every job, spread over the cores; results keep the jobs' order.
-    static func parseAll(_ jobs: [Job]) -> [Result] {
+    /// Reads and parses every job, spread over the cores; results keep the jobs' order.
+    /// The first read error (I/O or a damaged repository) is rethrown after all workers stop.
+    static func parseAll(_ jobs: [Job], from tree: some FileTree) throws -> [Result] {
         let box = ResultBox(count: jobs.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (jobs.count + workers * 8 - 1) / (workers * 8))
         let chunks = (jobs.count + chunk - 1) / chunk
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = c * chunk, hi = min(jobs.count, lo + chunk)
-            for i in lo..<hi { box.set(i, parse(jobs[i])) }
+            for i in lo..<hi {
+                do {
+                    box.set(i, parse(jobs[i], bytes: try tree.read(jobs[i].path)))
+                } catch {
+                    box.fail(error)
+                    return
+                }
+            }
         }
+        if let error = box.error { throw error }
         return box.values
     }
 }
@@ -225,6 +228,10 @@ private final class ResultBox: @unchecked Sendable {
         slots.deallocate()
     }
     func set(_ i: Int, _ r: MeshLoader.Result) { slots[i] = r }
+    private let lock = NSLock()
+    private var firstError: (any Error)?
+    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
+    var error: (any Error)? { lock.withLock { firstError } }
     var values: [MeshLoader.Result] { slots.compactMap { $0 } }
 }
 

@@ -30,16 +30,21 @@ final class Reader {
             return nil
         }
         var f = Fields(node: node, reader: self)
-        for (key, keyLocation, value) in node.pairs {
+        let n = node.pairCount
+        f.keys.reserveCapacity(n)
+        f.nodes.reserveCapacity(n)
+        for i in 0..<n {
+            let (keyNode, value) = node.pair(i)
+            let key = keyNode.text ?? keyNode.value.description
             if allowed.contains(key) {
                 f.keys.append(key)
                 f.nodes.append(value)
             } else if let version = laterKeys[key] {
                 error(ModelMessages.keyNeedsNewerVersion,
-                      "key `\(key)` in \(what) is defined only from \(version) on", at: keyLocation,
+                      "key `\(key)` in \(what) is defined only from \(version) on", at: keyNode.location,
                       help: "declare `apiVersion: \(version)` or remove the key")
             } else {
-                error(ModelMessages.unknownKey, "unknown key `\(key)` in \(what)", at: keyLocation,
+                error(ModelMessages.unknownKey, "unknown key `\(key)` in \(what)", at: keyNode.location,
                       help: Suggestions.didYouMean(key, in: allowed)
                         ?? "allowed keys: \(allowed.sorted().joined(separator: ", "))")
             }
@@ -142,7 +147,7 @@ struct Fields {
 
     func stringList(_ key: String) -> [String] {
         guard let v = self[key] else { return [] }
-        if case .null = v.value { return [] }
+        if v.isNull { return [] }
         guard v.kind == .sequence else {
             mismatch(key, expected: "a list of strings", found: v)
             return []
@@ -160,7 +165,7 @@ struct Fields {
     /// A list of mappings, each decoded by `decode`; items that fail are skipped (already reported).
     func list<T>(_ key: String, _ decode: (YNode) -> T?) -> [T] {
         guard let v = self[key] else { return [] }
-        if case .null = v.value { return [] }
+        if v.isNull { return [] }
         guard v.kind == .sequence else {
             mismatch(key, expected: "a list", found: v)
             return []
@@ -171,7 +176,7 @@ struct Fields {
     /// A nested mapping decoded by `decode`.
     func object<T>(_ key: String, _ decode: (YNode) -> T?) -> T? {
         guard let v = self[key] else { return nil }
-        if case .null = v.value { return nil }
+        if v.isNull { return nil }
         return decode(v)
     }
 }

@@ -22,11 +22,17 @@ final class YAMLTree: @unchecked Sendable {
     }
 
     let path: String
-    fileprivate(set) var entries: [Entry] = []
-    fileprivate(set) var texts: [String] = []
-    fileprivate(set) var children: [Int32] = []
+    // `let`s, so reading them needs no exclusivity check (this is the loader's hot path).
+    let entries: [Entry]
+    let texts: [String]
+    let children: [Int32]
 
-    init(path: String) { self.path = path }
+    init(path: String, entries: [Entry], texts: [String], children: [Int32]) {
+        self.path = path
+        self.entries = entries
+        self.texts = texts
+        self.children = children
+    }
 }
 
 /// A node of a parsed YAML document with its position.
@@ -61,6 +67,16 @@ struct YNode {
         return e.kind == .scalar ? tree.texts[Int(e.start)] : nil
     }
 
+    /// A plain `null`, `~` or empty scalar, checked without building the value of a subtree.
+    var isNull: Bool {
+        let e = entry
+        guard e.kind == .scalar, !e.quoted else { return false }
+        switch tree.texts[Int(e.start)] {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
+    }
+
     /// Whether the scalar was quoted or a block scalar (so it is a string whatever it reads).
     var isQuoted: Bool { entry.quoted }
 
@@ -82,6 +98,12 @@ struct YNode {
         }
         return out
     }
+
+    /// The number of key/value pairs of a mapping.
+    var pairCount: Int { entry.kind == .mapping ? Int(entry.count) / 2 : 0 }
+
+    /// The key node and value node of pair `i` of a mapping (no allocation: the hot path).
+    func pair(_ i: Int) -> (key: YNode, value: YNode) { (child(2 * i), child(2 * i + 1)) }
 
     var items: [YNode] {
         let e = entry
@@ -148,12 +170,11 @@ enum YAMLDocument {
     static func parse(_ text: String, reader: Reader) -> Result<YNode?, Diagnostic> {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { return .success(nil) }
-        let tree = YAMLTree(path: reader.path)
+        var composer = Composer(path: reader.path)
+        let root = bytes.withUnsafeMutableBufferPointer { composer.run($0) }
+        let tree = YAMLTree(path: reader.path, entries: composer.entries, texts: composer.texts, children: composer.children)
         reader.keep(tree)
-        return bytes.withUnsafeMutableBufferPointer { buf in
-            var composer = Composer(tree: tree)
-            return composer.run(buf)
-        }
+        return root.map { $0.map { YNode(tree: tree, index: $0) } }
     }
 
     static func decodeUTF8(_ bytes: [UInt8], path: String) -> Result<String, Diagnostic> {
@@ -170,7 +191,10 @@ enum YAMLDocument {
 
 /// Builds a `YAMLTree` from libyaml's event stream.
 private struct Composer {
-    let tree: YAMLTree
+    let path: String
+    private(set) var entries: [YAMLTree.Entry] = []
+    private(set) var texts: [String] = []
+    private(set) var children: [Int32] = []
     /// Children of the open containers, innermost last, in one flat stack.
     private var stack: [Int32] = []
     /// Where each open container's frame starts in `stack`: the container id sits there,
@@ -182,19 +206,20 @@ private struct Composer {
     /// Keys of open mappings too large to scan, by frame start.
     private var largeMappingKeys: [Int: Set<String>] = [:]
 
-    init(tree: YAMLTree) { self.tree = tree }
+    init(path: String) { self.path = path }
 
-    mutating func run(_ input: UnsafeMutableBufferPointer<UInt8>) -> Result<YNode?, Diagnostic> {
+    /// Reads the events into `entries`, `texts` and `children`; returns the root's index.
+    mutating func run(_ input: UnsafeMutableBufferPointer<UInt8>) -> Result<Int32?, Diagnostic> {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             return .failure(.error(ModelMessages.unreadable, "cannot start the YAML parser (out of memory)",
-                                   at: SourceLocation(path: tree.path)))
+                                   at: SourceLocation(path: path)))
         }
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
-        tree.entries.reserveCapacity(input.count / 16)
-        tree.children.reserveCapacity(input.count / 16)
-        tree.texts.reserveCapacity(input.count / 24)
+        entries.reserveCapacity(input.count / 16)
+        children.reserveCapacity(input.count / 16)
+        texts.reserveCapacity(input.count / 24)
 
         var root: Int32?
         var documents = 0
@@ -206,21 +231,21 @@ private struct Composer {
             let column = Int32(event.start_mark.column + 1)
             switch event.type {
             case YAML_STREAM_END_EVENT:
-                return .success((root ?? rootScalar).map { YNode(tree: tree, index: $0) })
+                return .success(root ?? rootScalar)
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
                     return .failure(.error(ModelMessages.yamlSyntax, "file holds more than one YAML document",
-                                           at: SourceLocation(path: tree.path, line: Int(line), column: Int(column)),
+                                           at: SourceLocation(path: path, line: Int(line), column: Int(column)),
                                            help: "keep one document per file (remove the second `---`)"))
                 }
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
                 let quoted = s.style != YAML_PLAIN_SCALAR_STYLE && s.style != YAML_ANY_SCALAR_STYLE
-                tree.texts.append(text)
+                texts.append(text)
                 let id = add(.init(kind: .scalar, quoted: quoted, line: line, column: column,
-                                   start: Int32(tree.texts.count - 1), count: 0))
+                                   start: Int32(texts.count - 1), count: 0))
                 if let a = s.anchor { anchors[String(cString: a)] = id }
                 if let d = place(id, keyText: text, line: line, column: column) { return .failure(d) }
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -236,9 +261,9 @@ private struct Composer {
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = frames.removeLast()
                 let id = stack[frame]
-                tree.entries[Int(id)].start = Int32(tree.children.count)
-                tree.entries[Int(id)].count = Int32(stack.count - frame - 1)
-                tree.children.append(contentsOf: stack[(frame + 1)...])
+                entries[Int(id)].start = Int32(children.count)
+                entries[Int(id)].count = Int32(stack.count - frame - 1)
+                children.append(contentsOf: stack[(frame + 1)...])
                 stack.removeSubrange(frame...)
                 largeMappingKeys[frame] = nil
                 if frames.isEmpty { root = id }
@@ -246,7 +271,7 @@ private struct Composer {
                 let name = String(cString: event.data.alias.anchor)
                 guard let target = anchors[name] else {
                     return .failure(.error(ModelMessages.yamlSyntax, "unknown alias `*\(name)`",
-                                           at: SourceLocation(path: tree.path, line: Int(line), column: Int(column))))
+                                           at: SourceLocation(path: path, line: Int(line), column: Int(column))))
                 }
                 if let d = place(target, keyText: nil, line: line, column: column) { return .failure(d) }
             default:
@@ -256,23 +281,23 @@ private struct Composer {
     }
 
     private mutating func add(_ e: YAMLTree.Entry) -> Int32 {
-        tree.entries.append(e)
-        return Int32(tree.entries.count - 1)
+        entries.append(e)
+        return Int32(entries.count - 1)
     }
 
     /// Adds a finished node to the open container. A repeated key in a mapping is an error
     /// (the standards are JSON documents, where keys are unique).
     private mutating func place(_ id: Int32, keyText: String?, line: Int32, column: Int32) -> Diagnostic? {
         guard let frame = frames.last else {
-            if tree.entries[Int(id)].kind == .scalar { rootScalar = id }
+            if entries[Int(id)].kind == .scalar { rootScalar = id }
             return nil
         }
-        let container = tree.entries[Int(stack[frame])]
+        let container = entries[Int(stack[frame])]
         let placed = stack.count - frame - 1
         if container.kind == .mapping, placed % 2 == 0, let keyText {
             if isDuplicate(keyText, frame: frame, keys: placed / 2) {
                 return .error(ModelMessages.duplicateKey, "duplicate key `\(keyText)` in mapping",
-                              at: SourceLocation(path: tree.path, line: Int(line), column: Int(column)),
+                              at: SourceLocation(path: path, line: Int(line), column: Int(column)),
                               help: "a key may appear once per mapping; remove or rename the repeated one")
             }
         }
@@ -286,8 +311,8 @@ private struct Composer {
         if keys < 32 {
             var k = frame + 1
             while k < stack.count {
-                let e = tree.entries[Int(stack[k])]
-                if e.kind == .scalar, tree.texts[Int(e.start)] == key { return true }
+                let e = entries[Int(stack[k])]
+                if e.kind == .scalar, texts[Int(e.start)] == key { return true }
                 k += 2
             }
             return false
@@ -296,8 +321,8 @@ private struct Composer {
             var set = Set<String>()
             var k = frame + 1
             while k < stack.count {
-                let e = tree.entries[Int(stack[k])]
-                if e.kind == .scalar { set.insert(tree.texts[Int(e.start)]) }
+                let e = entries[Int(stack[k])]
+                if e.kind == .scalar { set.insert(texts[Int(e.start)]) }
                 k += 2
             }
             largeMappingKeys[frame] = set
@@ -314,6 +339,6 @@ private struct Composer {
         let mark = p.problem_mark
         let message = p.error == YAML_READER_ERROR ? "cannot read YAML: \(problem)" : "invalid YAML: \(problem)"
         return .error(p.error == YAML_READER_ERROR ? ModelMessages.notText : ModelMessages.yamlSyntax, message,
-                      at: SourceLocation(path: tree.path, line: Int(mark.line) + 1, column: Int(mark.column) + 1), notes: notes)
+                      at: SourceLocation(path: path, line: Int(mark.line) + 1, column: Int(mark.column) + 1), notes: notes)
     }
 }
