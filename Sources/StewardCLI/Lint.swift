@@ -42,7 +42,9 @@ struct Lint: StewardCommand {
         case .text:
             DiagnosticOutput.text(ds, sources: loaded.sources, console: console)
             let mesh = loaded.value
-            let counts = mesh.map { "\($0.domains.count) domains, \($0.products.count) products, \($0.contracts.count) contracts" } ?? "no mesh"
+            let counts = mesh.map {
+                "\(plural($0.domains.count, "domain")), \(plural($0.products.count, "product")), \(plural($0.contracts.count, "contract"))"
+            } ?? "no mesh"
             let verdict = ds.isEmpty ? "ok" : DiagnosticRenderer.summary(ds)
             console.out("\(source.tree.label): \(counts): \(verdict)")
         }
@@ -51,3 +53,5 @@ struct Lint: StewardCommand {
         return failing ? .findings : .success
     }
 }
+
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

@@ -9,6 +9,14 @@ public struct WorkTreeFiles: FileTree {
     public let repository: Repository
     /// The work tree's absolute path, without a trailing slash.
     public let root: String
+    /// Files the last listing returned: known not to be ignored, so reading them needs no
+    /// per-file status query (which costs about a millisecond each in libgit2).
+    private let listed = ListedPaths()
+
+    init(repository: Repository, root: String) {
+        self.repository = repository
+        self.root = root
+    }
 
     public var label: String { "work tree" }
 
@@ -41,17 +49,19 @@ public struct WorkTreeFiles: FileTree {
         // The status says what git tracks; the disk says what is there now (a file staged for
         // deletion or replaced by a folder shows up in the status but is not a file any more).
         let inside = base.isEmpty ? "" : base + "/"
-        return Set(candidates)
+        let files = Set(candidates)
             .filter { inside.isEmpty || $0.hasPrefix(inside) }
             .filter { isRegularFileOnDisk($0) }
             .sorted()
+        listed.add(files)
+        return files
     }
 
     /// The current bytes of `path`, or nil if it is not a regular file on disk, is ignored and
     /// untracked, or lies outside the work tree (`..`, `.git`).
     public func read(_ path: String) throws -> [UInt8]? {
         guard let p = WorkTreeFiles.safeRelative(path), isRegularFileOnDisk(p) else { return nil }
-        let ignored: Bool = try repository.withHandle { repo in
+        let ignored: Bool = listed.contains(p) ? false : try repository.withHandle { repo in
             var flags: UInt32 = 0
             let rc = git_status_file(&flags, repo, p)
             if rc == Code.notFound {
@@ -118,4 +128,12 @@ extension Repository {
                 diff, detectRenames: detectRenames, forUntracked: true, operation: "diff HEAD against the work tree")
         }
     }
+}
+
+/// The paths of a work-tree listing, shared by the copies of one `WorkTreeFiles`.
+private final class ListedPaths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths = Set<String>()
+    func add(_ more: [String]) { lock.withLock { paths.formUnion(more) } }
+    func contains(_ path: String) -> Bool { lock.withLock { paths.contains(path) } }
 }
