@@ -20,9 +20,19 @@ public struct Steward: ParsableCommand {
 
     public init() {}
 
-    /// Runs the tool with the process arguments and exits.
+    /// Runs the tool with the process arguments and exits with a documented status:
+    /// a command-line mistake is 2 (argument-parser alone would say 64).
     public static func runMain() {
-        Self.main()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }  // --help, --version
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
     }
 }
 

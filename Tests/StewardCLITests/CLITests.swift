@@ -123,3 +123,36 @@ import Testing
         #expect(order.count == 7)
     }
 }
+
+/// The real executable, for what only the process shows: exit codes and the streams.
+@Suite struct ExecutableTests {
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("steward").path
+
+    func run(_ args: [String]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func documentedExitCodes() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the steward product first")
+        let (clean, out, _) = try run(["lint", "-C", CLITests.exampleMesh])
+        #expect(clean == 0)
+        #expect(out.contains("ok"))
+        #expect(try run(["no-such-command"]).0 == 2)
+        #expect(try run(["lint", "--format", "xml"]).0 == 2)
+        #expect(try run(["--help"]).0 == 0)
+        let (bad, _, err) = try run(["lint", "-C", "/nonexistent-folder"])
+        #expect(bad == 2)
+        #expect(err.contains("is not a folder"))
+    }
+}
