@@ -13,8 +13,6 @@ public struct Mesh: Sendable {
     public var contractDomain: [String: String]
     /// The transform file of each product, by product id (repository-relative).
     public var transforms: [String: String]
-    /// Every file of the mesh by path, as loaded (for quoting source lines in diagnostics).
-    public var files: [String: String]
 
     public init(settings: MeshSettings) {
         self.settings = settings
@@ -23,7 +21,6 @@ public struct Mesh: Sendable {
         self.contracts = [:]
         self.contractDomain = [:]
         self.transforms = [:]
-        self.files = [:]
     }
 
     /// The product that publishes a contract, by contract id.

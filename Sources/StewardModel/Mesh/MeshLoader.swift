@@ -111,7 +111,6 @@ public struct MeshLoader: Sendable {
                                       help: "create it with the domain's owners (see docs/mesh-layout.md)"))
         }
 
-        mesh.files = sources
         trace.mark("assemble")
         diagnostics += MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles).validate(&mesh)
         trace.mark("validate")
