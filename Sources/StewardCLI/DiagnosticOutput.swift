@@ -3,9 +3,13 @@ import StewardCore
 
 /// Prints diagnostics as text (compiler style, with the source line) or JSON.
 enum DiagnosticOutput {
-    static func text(_ ds: [Diagnostic], sources: [String: String], console: Console) {
+    /// `tree`, when given, supplies the text of files the loader did not keep.
+    static func text(_ ds: [Diagnostic], sources: [String: String], tree: (any FileTree)? = nil, console: Console) {
         let snapshot = sources
-        let renderer = DiagnosticRenderer(color: console.color, source: { snapshot[$0] })
+        let renderer = DiagnosticRenderer(color: console.color, source: { path in
+            if let text = snapshot[path] { return text }
+            return (try? tree?.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        })
         for d in ds { console.out(renderer.render(d)) }
     }
 

@@ -40,7 +40,7 @@ struct Lint: StewardCommand {
         case .json:
             console.out(DiagnosticOutput.encode(DiagnosticOutput.json(ds)))
         case .text:
-            DiagnosticOutput.text(ds, sources: loaded.sources, console: console)
+            DiagnosticOutput.text(ds, sources: loaded.sources, tree: source.tree, console: console)
             let mesh = loaded.value
             let counts = mesh.map {
                 "\(plural($0.domains.count, "domain")), \(plural($0.products.count, "product")), \(plural($0.contracts.count, "contract"))"

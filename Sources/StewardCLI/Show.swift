@@ -16,7 +16,7 @@ func loadMesh(_ global: GlobalOptions, rev: String?, console: Console) throws ->
     let loaded = try MeshLoader().load(from: source.tree)
     ExitLifetime.keep(loaded)
     guard let mesh = loaded.value else {
-        DiagnosticOutput.text(loaded.diagnostics, sources: loaded.sources, console: console)
+        DiagnosticOutput.text(loaded.diagnostics, sources: loaded.sources, tree: source.tree, console: console)
         throw UsageError(message: "cannot load the mesh from \(source.tree.label)", help: "run `steward lint` for details")
     }
     let errors = loaded.diagnostics.filter { $0.severity == .error }.count

@@ -33,6 +33,7 @@ import Testing
         #expect(r.out.contains("error[MESH0301]: input port `orders` names unknown contract `sales.order_raw`"))
         #expect(r.out.contains("--> domains/sales/products/daily_sales.odps.yaml:10:17"))
         #expect(r.out.contains("= help: did you mean `sales.orders_raw`?"))
+        #expect(r.out.contains("10 |     contractId: sales.order_raw"))  // quoted from the tree
         #expect(r.out.contains("--> domains/sales/contracts/daily_sales.odcs.yaml:20:11"))
         #expect(r.out.contains("2 errors, 0 warnings"))
     }

@@ -45,7 +45,8 @@ public struct Mesh: Sendable {
 public struct Loaded<Value: Sendable>: Sendable {
     public var value: Value?
     public var diagnostics: [Diagnostic]
-    /// Texts of the files read, for the renderer to quote.
+    /// Texts of files read, for the renderer to quote: at least every file with a diagnostic
+    /// from its own parse; others may be absent (read them from the tree).
     public var sources: [String: String]
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

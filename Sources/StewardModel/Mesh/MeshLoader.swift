@@ -74,7 +74,9 @@ public struct MeshLoader: Sendable {
         var domainFile = Set<String>()
         for result in results {
             diagnostics += result.diagnostics
-            if let text = result.text { sources[result.job.path] = text }
+            // Texts are kept for files with problems only (to quote them); a clean 10,000-product
+            // mesh would otherwise hold all 40 MB of it. Renderers read other files on demand.
+            if let text = result.text, !result.diagnostics.isEmpty { sources[result.job.path] = text }
             switch result.value {
             case let .domain(d)?:
                 domainFile.insert(result.job.domain)

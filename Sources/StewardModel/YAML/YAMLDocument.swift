@@ -168,10 +168,11 @@ struct YNode {
 enum YAMLDocument {
     /// Parses `text`; the tree is handed to `reader`, which keeps it alive for the nodes.
     static func parse(_ text: String, reader: Reader) -> Result<YNode?, Diagnostic> {
-        var bytes = Array(text.utf8)
-        if bytes.isEmpty { return .success(nil) }
+        if text.utf8.isEmpty { return .success(nil) }
         var composer = Composer(path: reader.path)
-        let root = bytes.withUnsafeMutableBufferPointer { composer.run($0) }
+        // Native strings are contiguous UTF-8: libyaml reads them in place, without a copy.
+        let root = text.utf8.withContiguousStorageIfAvailable { composer.run($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { composer.run($0) }
         let tree = YAMLTree(path: reader.path, entries: composer.entries, texts: composer.texts, children: composer.children)
         reader.keep(tree)
         return root.map { $0.map { YNode(tree: tree, index: $0) } }
@@ -209,7 +210,7 @@ private struct Composer {
     init(path: String) { self.path = path }
 
     /// Reads the events into `entries`, `texts` and `children`; returns the root's index.
-    mutating func run(_ input: UnsafeMutableBufferPointer<UInt8>) -> Result<Int32?, Diagnostic> {
+    mutating func run(_ input: UnsafeBufferPointer<UInt8>) -> Result<Int32?, Diagnostic> {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             return .failure(.error(ModelMessages.unreadable, "cannot start the YAML parser (out of memory)",
