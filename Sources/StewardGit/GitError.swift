@@ -15,7 +15,9 @@ public enum GitError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A path handed to a writing call that git cannot store (empty part, `.`, `..`, a file
     /// that is also a folder).
     case invalidPath(String, reason: String)
-    /// Any other libgit2 failure (corrupt objects, I/O, permissions).
+    /// A work-tree operation on a bare repository, which has no work tree.
+    case noWorkTree(gitDir: String)
+    /// Any other libgit2 failure (corrupt objects, I/O, permissions, invalid reference names).
     case library(operation: String, code: Int32, message: String)
 
     public var description: String {
@@ -36,9 +38,12 @@ public enum GitError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "(another steward run updated it concurrently; re-read the state and retry)"
         case let .invalidPath(path, reason):
             return "invalid path `\(path)`: \(reason) (use `/`-separated relative paths without `.` or `..`)"
+        case let .noWorkTree(gitDir):
+            return "`\(gitDir)` is a bare repository and has no work tree "
+                + "(run steward in a clone with a work tree, or read a commit instead)"
         case let .library(operation, code, message):
             return "git \(operation) failed: \(message) (libgit2 error \(code); "
-                + "`git fsck` checks the repository for corruption)"
+                + "if the repository may be damaged, `git fsck` checks it)"
         }
     }
 }

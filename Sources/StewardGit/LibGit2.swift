@@ -32,7 +32,8 @@ enum LibGit2 {
     static func failure(_ code: Int32) -> Failure {
         var message = "libgit2 gave no detail"
         if let last = git_error_last(), let text = last.pointee.message {
-            let s = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+            var s = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+            while s.hasSuffix(".") { s.removeLast() }  // the project's messages end without a period
             if !s.isEmpty { message = s }
         }
         git_error_clear()

@@ -1,50 +1,60 @@
 internal import CLibGit2
 import Foundation
 
-/// Refuses damaged loose objects before libgit2 reads them.
+/// Refuses truncated loose objects before libgit2 reads them.
 ///
-/// libgit2 1.5 (Debian 12's) never returns from reading a loose object whose zlib stream is
-/// truncated: inflate makes no progress and it retries forever. A corrupt repository must
-/// give an error, not a hang, so every object we look up by id is first checked here when it
-/// is stored loose: we inflate it ourselves and require the stream to end cleanly. Packed
-/// objects are not affected (libgit2 checks their sizes) and cost one failed `stat`.
+/// libgit2 up to 1.9 (Debian ships 1.5.1) loops forever when it inflates a loose object whose
+/// zlib stream was cut short: `inflate` reports `Z_BUF_ERROR`, which its drain loop treats as
+/// "try again" (libgit2/libgit2#7342, fixed by #7346). A hang is worse than an error, so before
+/// every object this module loads itself (commits, trees, blobs) it checks the loose file, if
+/// there is one, with zlib's one-shot `uncompress`, which fails instead of looping.
+///
+/// zlib comes with libgit2's own -dev package and is linked through the CLibGit2 module.
+/// Objects libgit2 reads on its own (while parsing a revision, walking history or diffing
+/// subtrees) are not covered.
 enum LooseObjectGuard {
-    /// Throws `GitError.library` when `id` is a loose object in `objectsDir` that does not inflate.
-    static func check(objectsDir: String, id: ObjectID) throws {
+    /// Throws `GitError.library` when `id` is stored as a loose object whose compressed data
+    /// does not inflate to exactly the size its header announces. Packed, missing and
+    /// unreadable objects are left for libgit2 to report.
+    static func check(_ repo: OpaquePointer, _ id: ObjectID) throws {
+        guard let common = LibGit2.string(git_repository_commondir(repo)) else { return }
         let hex = id.hex
-        let path = objectsDir + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        guard let data = FileManager.default.contents(atPath: path) else { return }  // not loose
-        if let problem = inflateProblem(data) {
-            throw GitError.library(operation: "read object `\(id.short)`", code: -1,
-                                   message: "loose object \(hex) is damaged (\(problem))")
-        }
-    }
+        let file = Repository.trimSlash(common) + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        guard let data = FileManager.default.contents(atPath: file), data.count >= 2 else { return }
+        let bytes = [UInt8](data)
+        // Only zlib streams (the standard loose format) can trigger the loop.
+        guard bytes[0] & 0x8f == 0x08, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 else { return }
 
-    /// Nil when `data` is one complete zlib stream; otherwise what is wrong with it.
-    static func inflateProblem(_ data: Data) -> String? {
-        var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            return "cannot start zlib"
+        // The header (`blob 123\0`) inflates from the first chunk alone, which libgit2 does safely.
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, repo) == 0, let odb else {
+            _ = LibGit2.failure(-1)
+            return
         }
-        defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: 64 * 1024)
-        return data.withUnsafeBytes { (input: UnsafeRawBufferPointer) -> String? in
-            guard let base = input.bindMemory(to: UInt8.self).baseAddress else { return "empty file" }
-            stream.next_in = UnsafeMutablePointer(mutating: base)
-            stream.avail_in = uInt(input.count)
-            while true {
-                let rc = out.withUnsafeMutableBufferPointer { buf -> Int32 in
-                    stream.next_out = buf.baseAddress
-                    stream.avail_out = uInt(buf.count)
-                    return inflate(&stream, Z_NO_FLUSH)
-                }
-                switch rc {
-                case Z_STREAM_END: return nil
-                case Z_OK: continue
-                case Z_BUF_ERROR: return "truncated zlib stream"
-                default: return "invalid zlib data"
-                }
+        defer { git_odb_free(odb) }
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        var oid = id.oid
+        let rc = git_odb_read_header(&size, &type, odb, &oid)
+        guard rc == 0 else {
+            _ = LibGit2.failure(rc)  // libgit2 reports this itself on the real read
+            return
+        }
+        let typeName = LibGit2.string(git_object_type2string(type)) ?? ""
+        let expected = typeName.utf8.count + 1 + String(size).utf8.count + 1 + size
+
+        var output = [UInt8](repeating: 0, count: expected + 1)
+        var outputLength = uLongf(output.count)
+        let z = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                uncompress(out.baseAddress, &outputLength, input.baseAddress, uLong(input.count))
             }
+        }
+        if z != Z_OK || outputLength != uLongf(expected) {
+            throw GitError.library(
+                operation: "read object `\(id.short)`", code: -1,
+                message: "loose object file `\(file)` is truncated or corrupt "
+                    + "(zlib status \(z), \(outputLength) of \(expected) bytes)")
         }
     }
 }

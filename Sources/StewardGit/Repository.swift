@@ -12,8 +12,6 @@ import Foundation
 public final class Repository: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSRecursiveLock()
-    /// `<git dir>/objects`, where loose objects live (see `LooseObjectGuard`).
-    let objectsDir: String
 
     /// Opens the repository at exactly `path`: a work tree's root, its `.git` folder, or a bare
     /// repository. Does not search parent folders (use `discover(from:)` for that).
@@ -27,7 +25,6 @@ public final class Repository: @unchecked Sendable {
             throw Repository.openError(path: path, f)
         }
         handle = raw
-        objectsDir = Repository.trimSlash(LibGit2.string(git_repository_path(raw)) ?? "") + "/objects"
     }
 
     deinit {

@@ -22,7 +22,7 @@ extension Repository {
             guard peelRC == 0, let commit else {
                 let f = LibGit2.failure(peelRC)
                 let kind = LibGit2.string(git_object_type2string(git_object_type(object))) ?? "object"
-                throw GitError.badRevision(revision, message: "it names a \(kind), not a commit (\(f.message))")
+                throw GitError.badRevision(revision, message: "it names a \(kind), not a commit; libgit2: \(f.message)")
             }
             defer { git_object_free(commit) }
             return ObjectID(git_object_id(commit))
@@ -102,9 +102,9 @@ extension Repository {
 
     /// Looks up a commit; the caller frees it. A missing or non-commit id is `notFound`.
     func lookupCommit(_ repo: OpaquePointer, _ id: ObjectID) throws -> OpaquePointer {
-        try LooseObjectGuard.check(objectsDir: objectsDir, id: id)
         var oid = id.oid
         var commit: OpaquePointer?
+        try LooseObjectGuard.check(repo, id)
         let rc = git_commit_lookup(&commit, repo, &oid)
         guard rc == 0, let commit else {
             let f = LibGit2.failure(rc)

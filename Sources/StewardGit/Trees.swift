@@ -117,9 +117,9 @@ extension Repository {
 
     /// Looks up a tree; the caller frees it.
     func lookupTree(_ repo: OpaquePointer, _ id: ObjectID) throws -> OpaquePointer {
-        try LooseObjectGuard.check(objectsDir: objectsDir, id: id)
         var oid = id.oid
         var tree: OpaquePointer?
+        try LooseObjectGuard.check(repo, id)
         let rc = git_tree_lookup(&tree, repo, &oid)
         guard rc == 0, let tree else {
             let f = LibGit2.failure(rc)
@@ -143,9 +143,9 @@ extension Repository {
 
     /// The content of a blob.
     func readBlob(_ repo: OpaquePointer, _ id: ObjectID, path: String) throws -> [UInt8] {
-        try LooseObjectGuard.check(objectsDir: objectsDir, id: id)
         var oid = id.oid
         var blob: OpaquePointer?
+        try LooseObjectGuard.check(repo, id)
         let rc = git_blob_lookup(&blob, repo, &oid)
         guard rc == 0, let blob else { throw LibGit2.error(LibGit2.failure(rc), "read `\(path)` (blob `\(id.short)`)") }
         defer { git_blob_free(blob) }

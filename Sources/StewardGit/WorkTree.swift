@@ -95,9 +95,7 @@ extension Repository {
     /// The work tree as a `FileTree`. Throws for a bare repository, which has none.
     public func workTree() throws -> WorkTreeFiles {
         guard let root = workdir else {
-            throw GitError.library(
-                operation: "open work tree", code: -1,
-                message: "`\(gitDir)` is a bare repository and has no work tree")
+            throw GitError.noWorkTree(gitDir: gitDir)
         }
         return WorkTreeFiles(repository: self, root: root)
     }
@@ -107,9 +105,7 @@ extension Repository {
     /// With `detectRenames`, a moved file counts as a rename even before it is staged.
     public func workTreeChanges(detectRenames: Bool = true) throws -> [PathChange] {
         guard !isBare else {
-            throw GitError.library(
-                operation: "list work tree changes", code: -1,
-                message: "`\(gitDir)` is a bare repository and has no work tree")
+            throw GitError.noWorkTree(gitDir: gitDir)
         }
         let headCommit = try head()
         return try withHandle { repo in

@@ -60,8 +60,8 @@ struct RepositoryTests {
         let tree = try repo.tree(at: repo.resolve("HEAD"))
         #expect(try tree.files(under: "") == ["domains/sales/domain.yaml", "steward.yaml"])
         #expect(try tree.read("steward.yaml")?.text == "name: acme\n")
-        #expect(throws: GitError.self) { try repo.workTree() }
-        #expect(throws: GitError.self) { try repo.workTreeChanges() }
+        #expect(throws: GitError.noWorkTree(gitDir: barePath)) { try repo.workTree() }
+        #expect(throws: GitError.noWorkTree(gitDir: barePath)) { try repo.workTreeChanges() }
         #expect(try Repository.discover(from: barePath + "/refs").gitDir == barePath)
     }
 
@@ -216,19 +216,24 @@ struct RepositoryTests {
         try t.git("config", "core.looseCompression", "0")
         try t.write("garbage.txt", String(repeating: "garbage content ", count: 200))
         try t.write("truncated.txt", String(repeating: "truncated content ", count: 200))
+        try t.write("empty-file.txt", String(repeating: "emptied ", count: 200))
+        try t.write("dir/inner.txt", "inner")
         try t.write("fine.txt", "fine")
         let c = try t.commit("init")
         let garbage = try t.looseObjectPath(t.id("HEAD:garbage.txt"))
         try Data("this is not zlib data at all".utf8).write(to: URL(fileURLWithPath: garbage))
+        // libgit2 1.5.1 would loop forever on this one (libgit2#7342); the guard refuses it.
         let truncated = try t.looseObjectPath(t.id("HEAD:truncated.txt"))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: truncated))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let emptied = try t.looseObjectPath(t.id("HEAD:empty-file.txt"))
+        try Data().write(to: URL(fileURLWithPath: emptied))
 
         let repo = try t.open()
         let tree = try repo.tree(at: c)
         #expect(try tree.read("fine.txt")?.text == "fine")
-        #expect(try tree.files(under: "").count == 3, "listing reads only trees")
-        for path in ["garbage.txt", "truncated.txt"] {
+        #expect(try tree.files(under: "").count == 5, "listing reads only trees")
+        for path in ["garbage.txt", "truncated.txt", "empty-file.txt"] {
             do {
                 _ = try tree.read(path)
                 Issue.record("reading damaged `\(path)` succeeded")
@@ -243,11 +248,18 @@ struct RepositoryTests {
             }
         }
 
-        // A damaged commit object: the commit lookup fails cleanly too.
+        // A truncated subtree: listing fails cleanly.
+        let inner = try t.looseObjectPath(t.id("HEAD:dir"))
+        let treeBytes = try Data(contentsOf: URL(fileURLWithPath: inner))
+        try treeBytes.prefix(treeBytes.count - 6).write(to: URL(fileURLWithPath: inner))
+        #expect(throws: GitError.self) { try tree.files(under: "") }
+
+        // A damaged commit object: looking it up fails cleanly too.
         let commitFile = try t.looseObjectPath(c)
         try Data([0x78, 0x01, 0xff, 0x00]).write(to: URL(fileURLWithPath: commitFile))
         let fresh = try t.open()
         #expect(throws: GitError.self) { try fresh.commit(c) }
+        #expect(throws: GitError.self) { try fresh.tree(at: c) }
         #expect(throws: GitError.self) { try fresh.log(from: c) }
         #expect(throws: GitError.self) { try fresh.resolve("HEAD") }
     }
@@ -270,10 +282,12 @@ struct RepositoryTests {
         let gone = GitError.refMoved(ref: "refs/steward/state", expected: nil, actual: b).description
         #expect(gone.contains("expected no reference"))
         for e in [GitError.notFound("commit `aaaaaaa`"), .library(operation: "read", code: -1, message: "x"),
-                  .invalidPath("a/../b", reason: "r"), .notARepository(path: "/x", message: "m")] {
+                  .invalidPath("a/../b", reason: "r"), .notARepository(path: "/x", message: "m"),
+                  .noWorkTree(gitDir: "/srv/mesh.git"), .badRevision("x", message: "m")] {
             let first = e.description.first!
             #expect(first.isLowercase || first == "`", "\(e.description)")
             #expect(e.description.contains("("))
+            #expect(!e.description.hasSuffix("."))
         }
     }
 
