@@ -309,24 +309,11 @@ struct ContractDecoder {
     static let timed: Set<String> = ["latency", "freshness", "retention", "frequency"]
 
     private func customProperties(_ f: Fields) -> [CustomProperty] {
-        f.list("customProperties") { n in
-            guard let cf = r.fields(n, "custom property", allowed: ODCSKeys.customProperty) else { return nil }
-            guard let name = cf.string("property", required: true, in: "custom property") else { return nil }
-            if !cf.has("value") {
-                r.error(ModelMessages.missingKey, "custom property is missing required key `value`", at: cf.location)
-            }
-            return CustomProperty(property: name, value: cf.any("value") ?? .null, description: cf.string("description"))
-        }
+        r.customProperties(f, allowed: ODCSKeys.customProperty)
     }
 
     private func validateAuthoritativeDefinitions(_ f: Fields) {
-        _ = f.list("authoritativeDefinitions") { n -> Bool? in
-            guard let af = r.fields(n, "authoritative definition", allowed: ODCSKeys.authoritativeDefinition) else { return nil }
-            _ = af.string("type", required: true, in: "authoritative definition")
-            _ = af.string("url", required: true, in: "authoritative definition")
-            _ = af.string("description")
-            return true
-        }
+        r.authoritativeDefinitions(f, allowed: ODCSKeys.authoritativeDefinition)
     }
 
     private func checkDuplicateNames(_ names: [(String, SourceLocation)], what: String) {

@@ -131,20 +131,10 @@ struct ProductDecoder {
     }
 
     private func customProperties(_ f: Fields) -> [CustomProperty] {
-        f.list("customProperties") { n in
-            guard let cf = r.fields(n, "custom property", allowed: ODPSKeys.customProperty),
-                  let name = cf.string("property", required: true, in: "custom property") else { return nil }
-            if !cf.has("value") { r.error(ModelMessages.missingKey, "custom property is missing required key `value`", at: cf.location) }
-            return CustomProperty(property: name, value: cf.any("value") ?? .null, description: cf.string("description"))
-        }
+        r.customProperties(f, allowed: ODPSKeys.customProperty)
     }
 
     private func authoritativeDefinitions(_ f: Fields) {
-        _ = f.list("authoritativeDefinitions") { n -> Bool? in
-            guard let af = r.fields(n, "authoritative definition", allowed: ODPSKeys.authoritativeDefinition) else { return nil }
-            _ = af.string("type", required: true, in: "authoritative definition")
-            _ = af.string("url", required: true, in: "authoritative definition")
-            return true
-        }
+        r.authoritativeDefinitions(f, allowed: ODPSKeys.authoritativeDefinition)
     }
 }
