@@ -63,20 +63,5 @@ extension Diagnostic: Comparable {
     }
 }
 
-/// Collects diagnostics from a phase. Collect, don't throw, for bad user input.
-public struct Diagnostics: Sendable {
-    public private(set) var all: [Diagnostic] = []
-
-    public init() {}
-
-    public mutating func append(_ d: Diagnostic) { all.append(d) }
-    public mutating func append(contentsOf ds: some Sequence<Diagnostic>) { all.append(contentsOf: ds) }
-
-    public var hasErrors: Bool { all.contains { $0.severity == .error } }
-    public var errorCount: Int { all.count { $0.severity == .error } }
-    public var warningCount: Int { all.count { $0.severity == .warning } }
-    public var sorted: [Diagnostic] { all.sorted() }
-}
-
 /// A diagnostic can be thrown where a phase must stop (an unreadable file, a bad revision).
 extension Diagnostic: Error {}

@@ -21,15 +21,3 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStr
         (a.path, a.line, a.column) < (b.path, b.line, b.column)
     }
 }
-
-/// A value that carries where it came from; the location is left out of equality
-/// so that two models parsed from differently formatted files compare equal.
-@propertyWrapper
-public struct Located<Value: Sendable>: Sendable {
-    public var wrappedValue: Value
-    public var location: SourceLocation?
-    public init(wrappedValue: Value, location: SourceLocation? = nil) {
-        self.wrappedValue = wrappedValue
-        self.location = location
-    }
-}
