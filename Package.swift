@@ -33,6 +33,7 @@ let package = Package(
             name: "StewardModel",
             dependencies: ["StewardCore", "CYAML"]
         ),
+        .target(name: "StewardPolicy", dependencies: ["StewardCore"]),
         .target(
             name: "StewardCLI",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
             path: "Tests/StewardTestSupport"
         ),
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"]),
+        .testTarget(name: "StewardPolicyTests", dependencies: ["StewardPolicy", "StewardCore"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
             name: "StewardModelTests",
