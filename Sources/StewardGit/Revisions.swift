@@ -40,15 +40,7 @@ extension Repository {
 
     /// The commit HEAD points at, or nil when the current branch has no commits yet.
     public func head() throws -> ObjectID? {
-        try withHandle { repo in
-            var ref: OpaquePointer?
-            let rc = git_repository_head(&ref, repo)
-            if rc == Code.unbornBranch || rc == Code.notFound {
-                _ = LibGit2.failure(rc)
-                return nil
-            }
-            guard rc == 0, let ref else { throw LibGit2.error(LibGit2.failure(rc), "read HEAD") }
-            defer { git_reference_free(ref) }
+        try withHead { ref in
             var peeled: OpaquePointer?
             let peelRC = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT)
             guard peelRC == 0, let peeled else { throw LibGit2.error(LibGit2.failure(peelRC), "peel HEAD to a commit") }
@@ -60,6 +52,14 @@ extension Repository {
     /// The checked-out branch's short name (`main`, `feature/x`); nil when HEAD is detached
     /// or the branch has no commits yet.
     public func currentBranch() throws -> String? {
+        try withHead { ref in
+            guard git_reference_is_branch(ref) == 1 else { return nil }
+            return LibGit2.string(git_reference_shorthand(ref))
+        }
+    }
+
+    /// Runs `body` with HEAD's reference; nil without calling it when the branch is unborn.
+    private func withHead<T>(_ body: (OpaquePointer) throws -> T?) throws -> T? {
         try withHandle { repo in
             var ref: OpaquePointer?
             let rc = git_repository_head(&ref, repo)
@@ -69,8 +69,7 @@ extension Repository {
             }
             guard rc == 0, let ref else { throw LibGit2.error(LibGit2.failure(rc), "read HEAD") }
             defer { git_reference_free(ref) }
-            guard git_reference_is_branch(ref) == 1 else { return nil }
-            return LibGit2.string(git_reference_shorthand(ref))
+            return try body(ref)
         }
     }
 
