@@ -33,11 +33,11 @@ let package = Package(
             name: "StewardModel",
             dependencies: ["StewardCore", "CYAML"]
         ),
-        .target(name: "StewardPolicy", dependencies: ["StewardCore"]),
+        .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel"]),
         .target(
             name: "StewardCLI",
             dependencies: [
-                "StewardCore", "StewardGit", "StewardModel",
+                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,7 +49,10 @@ let package = Package(
             path: "Tests/StewardTestSupport"
         ),
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"]),
-        .testTarget(name: "StewardPolicyTests", dependencies: ["StewardPolicy", "StewardCore"]),
+        .testTarget(
+            name: "StewardPolicyTests",
+            dependencies: ["StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]
+        ),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
             name: "StewardModelTests",

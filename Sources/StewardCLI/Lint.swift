@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StewardCore
 import StewardModel
+import StewardPolicy
 
 struct Lint: StewardCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,8 @@ struct Lint: StewardCommand {
         discussion: """
         Reads steward.yaml, every domain, product (ODPS) and contract (ODCS), and checks the \
         references between them: contract ids, input ports, cycles, transforms, source files, \
-        SLA time columns, grants. Without --rev it reads the work tree, uncommitted edits included.
+        SLA time columns, grants. Then checks every policy file and evaluates every policy over \
+        the whole mesh. Without --rev it reads the work tree, uncommitted edits included.
 
         Examples:
           steward lint                    # the work tree of the repository you are in
@@ -29,21 +31,49 @@ struct Lint: StewardCommand {
     @Flag(help: "Treat warnings as errors (exit 1 when there are any).")
     var strict = false
 
+    @Flag(help: "Check the model only; do not evaluate policies.")
+    var noPolicies = false
+
+    @Option(help: ArgumentHelp("Evaluate policies as of this UTC time (evaluation.time); default now.", valueName: "timestamp"))
+    var at: String?
+
     func execute(_ console: Console) throws -> ExitStatus {
         let start = Date()
         let source = try MeshSource.open(path: global.repo, revision: rev)
         let loaded = try MeshLoader().load(from: source.tree)
         defer { ExitLifetime.keep(loaded) }
         Log.logger.debug("loaded mesh from \(source.tree.label) in \(Int(Date().timeIntervalSince(start) * 1000)) ms")
-        let ds = loaded.diagnostics
+        var ds = loaded.diagnostics
+        var sources = loaded.sources
+        var policyCount: Int?
+        if !noPolicies, let mesh = loaded.value {
+            let time = try PolicyLoading.time(at)
+            let set = try PolicyLoading.load(source.tree, mesh: mesh)
+            ds += set.diagnostics
+            sources.merge(set.sources) { a, _ in a }
+            // A broken policy disables nothing silently: nothing is evaluated (§8).
+            if !set.hasErrors && !loaded.hasErrors {
+                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"))
+                let result = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
+                ds += result.findings.map(PolicyLoading.diagnostic) + result.diagnostics
+                policyCount = set.policies.count
+                ExitLifetime.keep(view)
+            } else if set.hasErrors {
+                ds.sort()
+                DiagnosticOutput.text(ds, sources: sources, tree: source.tree, console: console)
+                return .usage
+            }
+        }
+        ds.sort()
         switch format {
         case .json:
             console.out(DiagnosticOutput.encode(DiagnosticOutput.json(ds)))
         case .text:
-            DiagnosticOutput.text(ds, sources: loaded.sources, tree: source.tree, console: console)
+            DiagnosticOutput.text(ds, sources: sources, tree: source.tree, console: console)
             let mesh = loaded.value
             let counts = mesh.map {
                 "\(plural($0.domains.count, "domain")), \(plural($0.products.count, "product")), \(plural($0.contracts.count, "contract"))"
+                    + (policyCount.map { ", \($0) \($0 == 1 ? "policy" : "policies")" } ?? "")
             } ?? "no mesh"
             let verdict = ds.isEmpty ? "ok" : DiagnosticRenderer.summary(ds)
             console.out("\(source.tree.label): \(counts): \(verdict)")

@@ -15,6 +15,8 @@ public struct Lexer {
     private var column = 1
     private var previous: Token.Kind?
     public private(set) var diagnostics: [Diagnostic] = []
+    /// `#` comments, kept for the formatter.
+    public private(set) var comments: [Comment] = []
 
     public init(_ text: String, path: String) {
         self.scalars = Array(text.unicodeScalars)
@@ -22,7 +24,7 @@ public struct Lexer {
     }
 
     /// Lexes `text` to its tokens (ending with `endOfFile`) and the problems found.
-    public static func tokenize(_ text: String, path: String) -> (tokens: [Token], diagnostics: [Diagnostic]) {
+    public static func tokenize(_ text: String, path: String) -> (tokens: [Token], diagnostics: [Diagnostic], comments: [Comment]) {
         var lexer = Lexer(text, path: path)
         var out: [Token] = []
         while true {
@@ -30,7 +32,7 @@ public struct Lexer {
             out.append(t)
             if t.kind == .endOfFile { break }
         }
-        return (out, lexer.diagnostics)
+        return (out, lexer.diagnostics, lexer.comments)
     }
 
     static let punctuation: [String] = ["==", "!=", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ".", ":", "<", ">", "+", "-", "*", "/", "="]
@@ -303,7 +305,9 @@ public struct Lexer {
             if c == " " || c == "\t" || c == "\r" || (c == "\n" && !stopAtNewline) {
                 advance()
             } else if c == "#" {
-                while let d = peek(), d != "\n" { advance() }
+                let start = here
+                let text = take { $0 != "\n" }
+                comments.append(Comment(location: start, text: text))
             } else {
                 return
             }
@@ -313,6 +317,12 @@ public struct Lexer {
     private mutating func report(_ id: String, _ message: String, at loc: SourceLocation, help: String? = nil) {
         diagnostics.append(.error(id, message, at: loc, help: help))
     }
+}
+
+/// A `#` comment and where it starts; `text` includes the `#`.
+public struct Comment: Sendable, Equatable {
+    public var location: SourceLocation
+    public var text: String
 }
 
 extension Unicode.Scalar {

@@ -56,8 +56,10 @@ import Testing
     }
 
     @Test func commentsAndPositions() {
-        let (tokens, ds) = Lexer.tokenize("# a comment\n  level mandatory # trailing\n", path: "p.policy")
+        let (tokens, ds, comments) = Lexer.tokenize("# a comment\n  level mandatory # trailing\n", path: "p.policy")
         #expect(ds.isEmpty)
+        #expect(comments.map(\.text) == ["# a comment", "# trailing"])
+        #expect(comments.map(\.location.line) == [1, 2])
         #expect(tokens.map(\.kind) == [.keyword(.level), .keyword(.mandatory), .endOfFile])
         #expect(tokens[1].location == SourceLocation(path: "p.policy", line: 2, column: 9))
     }

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardModel
+import StewardPolicy
+
+/// `steward policy ...`: the policies of the mesh.
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "List and check the mesh's policies.",
+        subcommands: [PolicyList.self, PolicyCheck.self]
+    )
+}
+
+/// Loads the policies of a mesh source; the domain names come from the mesh when it loads.
+enum PolicyLoading {
+    static func load(_ tree: any FileTree, mesh: Mesh?) throws -> PolicySet {
+        let domains = try mesh.map { Array($0.domains.keys) } ?? domainFolders(tree)
+        return try PolicySet.load(from: tree, domains: domains)
+    }
+
+    static func domainFolders(_ tree: any FileTree) throws -> [String] {
+        Array(Set(try tree.files(under: "domains").compactMap { p -> String? in
+            let parts = p.split(separator: "/")
+            return parts.count >= 3 ? String(parts[1]) : nil
+        }))
+    }
+
+    /// A finding as a diagnostic, so one renderer prints both.
+    static func diagnostic(_ f: Finding) -> Diagnostic {
+        var notes = ["target: \(f.target)", "policy: \(f.policy) (\(f.level.rawValue)) at \(f.policyLocation)"]
+        if let w = f.waiver { notes.append("waived until \(w.expires) by \(w.owner): \(w.reason)") }
+        let severity: Severity = f.waived ? .note : f.level.severity
+        let message = f.outcome == .error ? "[error] \(f.message)" : f.message
+        return Diagnostic(severity, f.policy, message, at: f.location, help: f.hint, notes: notes)
+    }
+
+    /// `evaluation.time`: given, or now truncated to the second (§7.4).
+    static func time(_ at: String?) throws -> Int64 {
+        guard let at else { return Int64(Date().timeIntervalSince1970) }
+        guard let t = Value.parseTimestamp(at) else {
+            throw UsageError(message: "`\(at)` is not a timestamp", help: "write RFC 3339, such as 2026-06-30T00:00:00Z")
+        }
+        return t
+    }
+}
+
+struct PolicyList: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Show every policy with its level, target, scope and tags.",
+        discussion: """
+        Examples:
+          steward policy list
+          steward policy list --domain customer --tag privacy
+          steward policy list --format json
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Read the policies at this git revision instead of the work tree.", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: "Only policies that bind this domain (global ones and the domain's own).")
+    var domain: String?
+
+    @Option(help: "Only policies with this tag.")
+    var tag: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    struct Row: Encodable {
+        var id: String
+        var level: String
+        var target: String
+        var scope: String
+        var tags: [String]
+        var title: String
+        var location: String
+    }
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let source = try MeshSource.open(path: global.repo, revision: rev)
+        let set = try PolicyLoading.load(source.tree, mesh: nil)
+        if set.hasErrors {
+            DiagnosticOutput.text(set.diagnostics, sources: set.sources, tree: source.tree, console: console)
+            return .usage
+        }
+        let rows = set.policies.filter { p in
+            (domain == nil || p.domain == nil || p.domain == domain) && (tag == nil || p.decl.tags.contains(tag!))
+        }.map { p in
+            Row(id: p.id, level: p.level.rawValue, target: p.target.description, scope: p.domain ?? "global",
+                tags: p.decl.tags, title: p.decl.title, location: p.decl.location.description)
+        }
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(rows))
+        case .text:
+            let w = (rows.map(\.id.count).max() ?? 0) + 2
+            for r in rows {
+                let id = r.id.padding(toLength: w, withPad: " ", startingAt: 0)
+                let level = r.level.padding(toLength: 10, withPad: " ", startingAt: 0)
+                let target = r.target.padding(toLength: 19, withPad: " ", startingAt: 0)
+                let scope = r.scope.padding(toLength: 10, withPad: " ", startingAt: 0)
+                console.out("\(id)\(level)\(target)\(scope)\(r.title)")
+            }
+            console.out("\(plural(rows.count, "policy").replacingOccurrences(of: "policys", with: "policies"))")
+        }
+        return .success
+    }
+}
+
+struct PolicyCheck: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse and type-check every policy file without evaluating anything.",
+        discussion: """
+        Reports unknown fields, wrong types, unknown functions and unused bindings with \
+        file:line:column and a "did you mean". Exits 2 when a policy is broken.
+
+        Examples:
+          steward policy check
+          steward policy check --rev main
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Read the policies at this git revision instead of the work tree.", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let source = try MeshSource.open(path: global.repo, revision: rev)
+        let set = try PolicyLoading.load(source.tree, mesh: nil)
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(DiagnosticOutput.json(set.diagnostics)))
+        case .text:
+            DiagnosticOutput.text(set.diagnostics, sources: set.sources, tree: source.tree, console: console)
+            let verdict = set.diagnostics.isEmpty ? "ok" : DiagnosticRenderer.summary(set.diagnostics)
+            console.out("\(source.tree.label): \(set.policies.count) policies checked: \(verdict)")
+        }
+        return set.hasErrors ? .usage : .success
+    }
+}

@@ -1,0 +1,241 @@
+import StewardCore
+
+/// What one evaluation of a policy for one target works with: the slots of §5.1 (`mesh`,
+/// `evaluation`, the target's bindings, then variables) and the `let` cache.
+struct Frame {
+    var slots: [Value]
+    var lets: [Value?]
+    var letErrors: [EvaluationError?]
+    let view: ModelView?
+    /// Iterations so far, against the budget of §7.6.
+    var steps = 0
+    /// The position of the last model field read, for the finding's location (§7.5).
+    var lastRead: SourceLocation?
+
+    static let budget = 10_000_000
+
+    init(slotCount: Int, letCount: Int, view: ModelView?) {
+        slots = Array(repeating: .missing, count: slotCount)
+        lets = Array(repeating: nil, count: letCount)
+        letErrors = Array(repeating: nil, count: letCount)
+        self.view = view
+    }
+
+    mutating func reset(bindings: [Value], mesh: Value, evaluation: Value) {
+        slots[0] = mesh
+        slots[1] = evaluation
+        for (i, v) in bindings.enumerated() { slots[2 + i] = v }
+        for i in lets.indices {
+            lets[i] = nil
+            letErrors[i] = nil
+        }
+        steps = 0
+        lastRead = nil
+    }
+
+    mutating func step(at location: SourceLocation) throws(EvaluationError) {
+        steps += 1
+        if steps > Self.budget {
+            throw EvaluationError("POL0606", "evaluation stopped after \(Self.budget) steps", at: location)
+        }
+    }
+}
+
+/// The reference interpreter: a direct walk of the checked tree that follows §7 to the letter,
+/// with no caching beyond what the language defines (`let`s). The compiler must agree with it
+/// on every input; explain and coverage run here, where each step can be watched.
+struct Interpreter {
+    let lets: [TNode]
+    /// Called with each boolean sub-condition and its outcome, for explain and coverage.
+    var observer: ((TNode, Result<Value, EvaluationError>, Int) -> Void)?
+    private var depth = 0
+
+    init(lets: [TNode], observer: ((TNode, Result<Value, EvaluationError>, Int) -> Void)? = nil) {
+        self.lets = lets
+        self.observer = observer
+    }
+
+    /// Evaluates an expression that reads nothing but constants (consts, constant arguments).
+    static func evaluateConstant(_ n: TNode) throws(EvaluationError) -> Value {
+        var frame = Frame(slotCount: 0, letCount: 0, view: nil)
+        var interpreter = Interpreter(lets: [])
+        return try interpreter.eval(n, &frame)
+    }
+
+    mutating func eval(_ n: TNode, _ f: inout Frame) throws(EvaluationError) -> Value {
+        guard observer != nil, n.type == .bool else { return try evalNode(n, &f) }
+        depth += 1
+        defer { depth -= 1 }
+        do {
+            let v = try evalNode(n, &f)
+            observer?(n, .success(v), depth)
+            return v
+        } catch {
+            observer?(n, .failure(error), depth)
+            throw error
+        }
+    }
+
+    private mutating func evalNode(_ n: TNode, _ f: inout Frame) throws(EvaluationError) -> Value {
+        switch n.op {
+        case .constant(let v): return v
+        case .slot(let i, _): return f.slots[i]
+        case .letValue(let i, _):
+            if let v = f.lets[i] { return v }
+            if let e = f.letErrors[i] { throw e }
+            do {
+                let v = try eval(lets[i], &f)
+                f.lets[i] = v
+                return v
+            } catch {
+                f.letErrors[i] = error
+                throw error
+            }
+        case .field(let base, _, let i, _):
+            guard case .record(let r) = try eval(base, &f), let view = f.view else { return .missing }
+            let record = view.record(r)
+            f.lastRead = record.location(ofField: i)
+            return record.fields[i]
+        case .semverPart(let base, let part):
+            guard case .semver(let v) = try eval(base, &f) else { return .missing }
+            switch part {
+            case .major: return .int(v.major)
+            case .minor: return .int(v.minor)
+            case .patch: return .int(v.patch)
+            case .prerelease: return v.prerelease.map(Value.string) ?? .missing
+            }
+        case .unwrap(let inner):
+            let v = try eval(inner, &f)
+            if v.isMissing { throw Semantics.missing(inner, lastRead: f.lastRead) }
+            return v
+        case .index(let m, let k):
+            guard case .map(let map) = try eval(m, &f) else { return .missing }
+            return map[try eval(k, &f).stringValue] ?? .missing
+        case .not(let a): return .bool(!(try eval(a, &f)).boolValue)
+        case .and(let a, let b):
+            guard try eval(a, &f).boolValue else { return .bool(false) }
+            return .bool(try eval(b, &f).boolValue)
+        case .or(let a, let b):
+            if try eval(a, &f).boolValue { return .bool(true) }
+            return .bool(try eval(b, &f).boolValue)
+        case .equal(let a, let b, let negated):
+            let x = try eval(a, &f)
+            let y = try eval(b, &f)
+            return .bool(Value.equal(x, y) != negated)
+        case .order(let op, let a, let b, let ranks):
+            let x = try eval(a, &f)
+            let y = try eval(b, &f)
+            return .bool(try Semantics.order(op, x, y, ranks: ranks, at: n.location))
+        case .member(let a, let b, let negated):
+            let x = try eval(a, &f)
+            let y = try eval(b, &f)
+            return .bool(Semantics.contains(y, x) != negated)
+        case .memberKey(let a, let b, let negated):
+            let x = try eval(a, &f)
+            guard case .map(let m) = try eval(b, &f) else { return .bool(negated) }
+            return .bool((m[x.stringValue] != nil) != negated)
+        case .matches(let a, let b, let compiled):
+            let x = try eval(a, &f)
+            let y = try eval(b, &f)
+            return .bool(try Semantics.matches(x.stringValue, y.stringValue, compiled: compiled, at: b.location))
+        case .arithmetic(let op, let a, let b):
+            let x = try eval(a, &f)
+            let y = try eval(b, &f)
+            return try Arithmetic.apply(op, x, y, at: n.location)
+        case .negate(let a): return try Arithmetic.negate(try eval(a, &f), at: n.location)
+        case .defaulted(let a, let b):
+            do {
+                let v = try eval(a, &f)
+                if !v.isMissing { return v }
+            } catch where error.isMissing {}
+            return try eval(b, &f)
+        case .has(let a):
+            do {
+                return .bool(!(try eval(a, &f)).isMissing)
+            } catch where error.isMissing {
+                return .bool(false)
+            }
+        case .conditional(let c, let a, let b):
+            return try eval(c, &f).boolValue ? try eval(a, &f) : try eval(b, &f)
+        case .quantifier(let q, let slot, let coll, let filter, let body):
+            for x in try eval(coll, &f).elements ?? [] {
+                try f.step(at: n.location)
+                f.slots[slot] = x
+                if let filter, !(try eval(filter, &f)).boolValue { continue }
+                let v = try eval(body, &f).boolValue
+                if q == .every && !v { return .bool(false) }
+                if q == .some && v { return .bool(true) }
+            }
+            return .bool(q == .every)
+        case .count(let slot, let coll, let filter):
+            var k: Int64 = 0
+            for x in try eval(coll, &f).elements ?? [] {
+                try f.step(at: n.location)
+                f.slots[slot] = x
+                if let filter, !(try eval(filter, &f)).boolValue { continue }
+                k += 1
+            }
+            return .int(k)
+        case .comprehension(let isSet, let slot, let coll, let filter, let element):
+            var out: [Value] = []
+            for x in try eval(coll, &f).elements ?? [] {
+                try f.step(at: n.location)
+                f.slots[slot] = x
+                if let filter, !(try eval(filter, &f)).boolValue { continue }
+                out.append(try eval(element, &f))
+            }
+            return isSet ? Value.makeSet(out) : .list(out)
+        case .list(let items):
+            var out: [Value] = []
+            for i in items { out.append(try eval(i, &f)) }
+            return .list(out)
+        case .set(let items):
+            var out: [Value] = []
+            for i in items { out.append(try eval(i, &f)) }
+            return Value.makeSet(out)
+        case .call(let fn, let args):
+            var values: [Value] = []
+            for a in args { values.append(try eval(a, &f)) }
+            return try fn.call(values, at: n.location)
+        }
+    }
+}
+
+/// The primitive operations both evaluators share, so they can differ only in how they walk.
+enum Semantics {
+    static func missing(_ n: TNode, lastRead: SourceLocation?) -> EvaluationError {
+        EvaluationError(EvaluationError.missingId, "`\(Printer.expression(n.source))` is missing", at: lastRead ?? n.location)
+    }
+
+    static func order(_ op: BinaryOp, _ x: Value, _ y: Value, ranks: EnumKind?, at location: SourceLocation) throws(EvaluationError) -> Bool {
+        let c: Int
+        if let ranks {
+            guard let a = ranks.rank(x.stringValue), let b = ranks.rank(y.stringValue) else {
+                let bad = ranks.rank(x.stringValue) == nil ? x.stringValue : y.stringValue
+                throw EvaluationError("POL0604", "`\(bad)` is not a known \(ranks.rawValue), so it cannot be ordered", at: location)
+            }
+            c = a < b ? -1 : (a == b ? 0 : 1)
+        } else {
+            c = Value.order(x, y)
+        }
+        switch op {
+        case .less: return c < 0
+        case .lessOrEqual: return c <= 0
+        case .greater: return c > 0
+        default: return c >= 0
+        }
+    }
+
+    static func contains(_ collection: Value, _ x: Value) -> Bool {
+        (collection.elements ?? []).contains { Value.equal($0, x) }
+    }
+
+    static func matches(_ text: String, _ pattern: String, compiled: PolicyRegex?, at location: SourceLocation) throws(EvaluationError) -> Bool {
+        if let compiled { return compiled.matches(text) }
+        do {
+            return try PolicyRegex(pattern).matches(text)
+        } catch {
+            throw EvaluationError("POL0605", "invalid regular expression `\(pattern)`: \(error.message)", at: location)
+        }
+    }
+}

@@ -1,0 +1,391 @@
+import StewardCore
+import StewardModel
+
+/// One record of the object model: its field values in `Schema` order and where it was read.
+public struct RecordData: Sendable {
+    public var fields: [Value]
+    public var location: SourceLocation
+    /// Positions of fields read from somewhere other than the record itself (the SLA entry
+    /// behind `retention`, the quality rule behind `completeness`), for findings and explain.
+    public var fieldLocations: [Int: SourceLocation] = [:]
+
+    public func location(ofField index: Int) -> SourceLocation {
+        fieldLocations[index] ?? location
+    }
+}
+
+/// What the caller tells the evaluation (§5.2 `evaluation`): it is never read from a clock.
+public struct EvaluationInfo: Sendable {
+    public var time: Int64
+    public var command: String
+    public var base: String?
+    public var head: String?
+
+    public init(time: Int64, command: String, base: String? = nil, head: String? = nil) {
+        self.time = time
+        self.command = command
+        self.base = base
+        self.head = head
+    }
+}
+
+/// A target of a policy (§5.1): its id, the domain that owns it, and its binding values.
+public struct Target: Sendable {
+    public var id: String
+    /// The domain it belongs to, for federation; nil for changes outside `domains/`.
+    public var domain: String?
+    /// Binding values in `Schema.bindings(for:)` order.
+    public var bindings: [Value]
+    public var location: SourceLocation
+}
+
+/// The mesh as the policy language sees it: every record built once, in `Schema` field
+/// order, with references by index so many policies evaluate over it without copying.
+public final class ModelView: Sendable {
+    let tables: [[RecordData]]
+    public let mesh: Value
+    public let evaluation: Value
+    let targetsByKind: [TargetKind: [Target]]
+
+    public func record(_ r: RecordRef) -> RecordData { tables[r.kind.ordinal][Int(r.index)] }
+
+    public func targets(_ kind: TargetKind) -> [Target] { targetsByKind[kind] ?? [] }
+
+    /// A field of a record by name, for tests and explain.
+    public func field(_ name: String, of value: Value) -> Value? {
+        guard case .record(let r) = value, let i = Schema.index(of: name, in: r.kind) else { return nil }
+        return record(r).fields[i]
+    }
+
+    init(tables: [[RecordData]], mesh: Value, evaluation: Value, targets: [TargetKind: [Target]]) {
+        self.tables = tables
+        self.mesh = mesh
+        self.evaluation = evaluation
+        self.targetsByKind = targets
+    }
+
+    /// Builds the view of a loaded mesh.
+    public convenience init(mesh: Mesh, evaluation: EvaluationInfo) {
+        var b = ViewBuilder(mesh: mesh)
+        b.build(evaluation: evaluation)
+        self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
+    }
+}
+
+/// Fills the tables. Domains, products and contracts get their indexes first so records can
+/// point at each other; everything else is appended as it is built.
+private struct ViewBuilder {
+    let mesh: Mesh
+    var tables: [[RecordData]] = Array(repeating: [], count: RecordKind.allCases.count)
+    var targets: [TargetKind: [Target]] = [:]
+    var meshValue: Value = .missing
+    var evaluationValue: Value = .missing
+
+    let domainNames: [String]
+    let productIds: [String]
+    let contractIds: [String]
+    let domainIndex: [String: Int32]
+    let productIndex: [String: Int32]
+    let contractIndex: [String: Int32]
+    let producerOf: [String: String]
+    var consumersOf: [String: [String]] = [:]
+
+    init(mesh: Mesh) {
+        self.mesh = mesh
+        domainNames = mesh.domains.keys.sorted()
+        productIds = mesh.products.keys.sorted()
+        contractIds = mesh.contracts.keys.sorted()
+        domainIndex = Dictionary(uniqueKeysWithValues: domainNames.enumerated().map { ($1, Int32($0)) })
+        productIndex = Dictionary(uniqueKeysWithValues: productIds.enumerated().map { ($1, Int32($0)) })
+        contractIndex = Dictionary(uniqueKeysWithValues: contractIds.enumerated().map { ($1, Int32($0)) })
+        producerOf = mesh.producerOf
+        for id in productIds {
+            for port in mesh.products[id]!.inputPorts { consumersOf[port.contractId, default: []].append(id) }
+        }
+    }
+
+    func ref(_ kind: RecordKind, _ i: Int32) -> Value { .record(RecordRef(kind: kind, index: i)) }
+    func domainRef(_ name: String?) -> Value { name.flatMap { domainIndex[$0] }.map { ref(.domain, $0) } ?? .missing }
+    func productRef(_ id: String?) -> Value { id.flatMap { productIndex[$0] }.map { ref(.product, $0) } ?? .missing }
+    func contractRef(_ id: String?) -> Value { id.flatMap { contractIndex[$0] }.map { ref(.contract, $0) } ?? .missing }
+
+    mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
+        assert(fields.count == Schema.fields(of: kind).count, "\(kind) built with \(fields.count) fields")
+        tables[kind.ordinal].append(RecordData(fields: fields, location: location, fieldLocations: fieldLocations))
+        return ref(kind, Int32(tables[kind.ordinal].count - 1))
+    }
+
+    mutating func build(evaluation e: EvaluationInfo) {
+        // Reserve the slots of the records others point at.
+        let placeholder = RecordData(fields: [], location: SourceLocation(path: ""))
+        tables[RecordKind.domain.ordinal] = Array(repeating: placeholder, count: domainNames.count)
+        tables[RecordKind.product.ordinal] = Array(repeating: placeholder, count: productIds.count)
+        tables[RecordKind.contract.ordinal] = Array(repeating: placeholder, count: contractIds.count)
+
+        evaluationValue = append(.evaluation, [.timestamp(e.time), .string(e.command), opt(e.base), opt(e.head)],
+                                 at: SourceLocation(path: ""))
+        let settings = mesh.settings
+        let platform = append(.platformTeam, [.string(settings.platformTeam.team), emails(settings.platformTeam.members)],
+                              at: settings.location)
+        meshValue = append(.mesh, [
+            .string(settings.name), .string(settings.defaultEngine), platform,
+            .list(domainNames.map { ref(.domain, domainIndex[$0]!) }),
+        ], at: settings.location)
+
+        for (i, id) in contractIds.enumerated() { buildContract(id, index: i) }
+        for (i, id) in productIds.enumerated() { buildProduct(id, index: i) }
+        for (i, name) in domainNames.enumerated() { buildDomain(name, index: i) }
+    }
+
+    // MARK: domains
+
+    mutating func buildDomain(_ name: String, index: Int) {
+        let d = mesh.domains[name]!
+        let owners = append(.owners, [.string(d.owners.team), emails(d.owners.members)], at: d.location)
+        let products = productIds.filter { mesh.products[$0]!.domain == name }.map { ref(.product, productIndex[$0]!) }
+        let contracts = contractIds.filter { contractDomain($0) == name }.map { ref(.contract, contractIndex[$0]!) }
+        tables[RecordKind.domain.ordinal][index] = RecordData(
+            fields: [.string(name), opt(d.description), owners, .list(products), .list(contracts)], location: d.location)
+        targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))
+    }
+
+    func contractDomain(_ id: String) -> String {
+        mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? ""
+    }
+
+    // MARK: products
+
+    mutating func buildProduct(_ id: String, index: Int) {
+        let p = mesh.products[id]!
+        let domainName = p.domain ?? ""
+        let me = ref(.product, Int32(index))
+        let domain = domainRef(domainName)
+        var inputs: [Value] = []
+        var inputTargets: [Target] = []
+        for port in p.inputPorts {
+            guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
+            let producer = producerOf[port.contractId]
+            let producerDomain = contractDomain(port.contractId)
+            let grantRefs = grants(ofContract: port.contractId).filter { g in
+                c.roles[g.offset].grantedDomains.contains(domainName)
+            }.map(\.value)
+            let input = append(.input, [
+                .string(port.name), .string(port.contractId), .string(port.version),
+                contractRef(port.contractId), productRef(producer), .string(producerDomain),
+                .bool(producer == nil), .bool(producerDomain != domainName), .list(grantRefs), grantRefs.first ?? .missing,
+            ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
+            inputs.append(input)
+            inputTargets.append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
+        }
+        var outputs: [Value] = []
+        var contracts: [Value] = []
+        for port in p.outputPorts {
+            guard let cid = port.contractId, mesh.contracts[cid] != nil else { continue }
+            outputs.append(append(.output, [
+                .string(port.name), .string(cid), contractRef(cid), .string(port.version), opt(port.type),
+            ], at: port.location, fieldLocations: [Field.outputContractId: port.contractLocation]))
+            contracts.append(contractRef(cid))
+        }
+        let transform = mesh.transforms[id] ?? "domains/\(domainName)/transforms/\(p.name).sql"
+        let engine = p.custom("engine")?.string ?? mesh.settings.defaultEngine
+        tables[RecordKind.product.ordinal][index] = RecordData(fields: [
+            .string(id), .string(p.odpsID), .string(p.name), .string(domainName), .string(p.status),
+            p.version.flatMap(SemVer.init).map(Value.semver) ?? .missing, opt(p.purpose),
+            .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
+            team(p.team, at: p.location), strings(p.tags), customMap(p.customProperties), .string(p.location.path),
+        ], location: p.location)
+        targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
+        targets[.input, default: []] += inputTargets
+    }
+
+    // MARK: contracts
+
+    /// Grant records of a contract, built with the contract; looked up by role position.
+    var grantRefs: [String: [Value]] = [:]
+
+    func grants(ofContract id: String) -> [(offset: Int, value: Value)] {
+        (grantRefs[id] ?? []).enumerated().map { ($0.offset, $0.element) }
+    }
+
+    mutating func buildContract(_ id: String, index: Int) {
+        let c = mesh.contracts[id]!
+        let me = ref(.contract, Int32(index))
+        let domainName = contractDomain(id)
+        let domain = domainRef(domainName)
+        let producer = productRef(producerOf[id])
+        var objects: [Value] = []
+        var allProperties: [Value] = []
+        var propertyTargets: [Target] = []
+        for o in c.objects {
+            let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
+            let objectRef = ref(.object, objectIndex)
+            var props: [Value] = []
+            for entry in Self.flatten(o.properties) {
+                let p = entry.property
+                let pid = "\(id).\(o.name).\(entry.path)"
+                let quality = p.quality.map { qualityRule($0) }
+                let derived = p.quality.map(Self.guarantees)
+                let completeness = derived.compactMap(\.completeness).max().map(Value.percent) ?? .missing
+                let errorRate = derived.compactMap(\.errorRate).min().map(Value.percent) ?? .missing
+                var locations: [Int: SourceLocation] = [:]
+                if let i = derived.firstIndex(where: { $0.completeness != nil }) { locations[Field.completeness] = p.quality[i].location }
+                if let i = derived.firstIndex(where: { $0.errorRate != nil }) { locations[Field.errorRate] = p.quality[i].location }
+                let prop = append(.property, [
+                    .string(pid), opt(p.id), .string(entry.path), .string(o.name), .string(id),
+                    opt(p.logicalType), opt(p.physicalType), opt(p.physicalName), opt(p.businessName), opt(p.description),
+                    .bool(p.required), .bool(p.unique), .bool(p.primaryKey), .bool(p.partitioned), .bool(p.criticalDataElement),
+                    opt(p.classification), .bool(p.isPII), opt(p.anonymizationStrategy), .list(quality),
+                    completeness, errorRate, strings(p.tags), customMap(p.customProperties),
+                ], at: p.location, fieldLocations: locations)
+                props.append(prop)
+                propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location))
+            }
+            let appended = append(.object, [
+                .string(o.name), .string(id), opt(o.physicalName), opt(o.physicalType), opt(o.businessName),
+                .list(props), .list(o.quality.map { qualityRule($0) }), strings(o.tags),
+            ], at: o.location)
+            assert(appended == objectRef)
+            objects.append(objectRef)
+            allProperties += props
+        }
+        var grants: [Value] = []
+        var grantTargets: [Target] = []
+        for r in c.roles {
+            let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
+                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let g = append(.grant, [
+                .string(r.role), .string(id), opt(r.access), opt(r.description),
+                opt(r.firstLevelApprovers), opt(r.secondLevelApprovers), strings(approvers),
+                strings(r.grantedDomains), .bool(r.allowsPII),
+            ], at: r.location)
+            grants.append(g)
+            grantTargets.append(Target(id: "\(id)/grants/\(r.role)", domain: domainName, bindings: [g, me, producer, domain], location: r.location))
+        }
+        grantRefs[id] = grants
+        let retention = c.sla("retention")
+        let freshness = c.sla("latency") ?? c.sla("freshness")
+        let frequency = c.sla("frequency")
+        var locations: [Int: SourceLocation] = [:]
+        for (name, entry) in [("retention", retention), ("retentionElement", retention), ("freshness", freshness),
+                              ("freshnessElement", freshness), ("frequency", frequency)] {
+            if let entry { locations[Schema.index(of: name, in: .contract)!] = entry.location }
+        }
+        let sla = c.sla.map { s in
+            append(.slaProperty, [
+                .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),
+                s.span.map { .duration(Int64($0.seconds)) } ?? .missing,
+            ], at: s.location)
+        }
+        let servers = c.servers.map { s in
+            append(.server, [.string(s.server), .string(s.type), opt(s.path), opt(s.format)], at: s.location)
+        }
+        tables[RecordKind.contract.ordinal][index] = RecordData(fields: [
+            .string(id), .string(c.status), .string(domainName), .string(c.apiVersion),
+            opt(c.name), opt(c.dataProduct), opt(c.description?.purpose),
+            SemVer(c.version).map(Value.semver) ?? .missing, .list(objects), .list(allProperties),
+            .bool(producerOf[id] == nil && c.servers.contains { $0.type == "local" }), producer,
+            .list((consumersOf[id] ?? []).map { productRef($0) }),
+            span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
+            span(freshness), opt(freshness.flatMap { $0.element ?? c.slaDefaultElement }), span(frequency),
+            .list(sla), .list(grants), team(c.team, at: c.location), .list(servers),
+            strings(c.tags), customMap(c.customProperties), .string(c.location.path),
+        ], location: c.location, fieldLocations: locations)
+        targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
+        targets[.property, default: []] += propertyTargets
+        targets[.grant, default: []] += grantTargets
+    }
+
+    // MARK: parts
+
+    /// Field indexes that carry their own source position.
+    enum Field {
+        static let completeness = Schema.index(of: "completeness", in: .property)!
+        static let errorRate = Schema.index(of: "errorRate", in: .property)!
+        static let inputContractId = Schema.index(of: "contractId", in: .input)!
+        static let inputContract = Schema.index(of: "contract", in: .input)!
+        static let outputContractId = Schema.index(of: "contractId", in: .output)!
+    }
+
+    /// Every property of an object, nested ones included, with its dotted path.
+    static func flatten(_ props: [SchemaProperty], prefix: String = "") -> [(path: String, property: SchemaProperty)] {
+        var out: [(String, SchemaProperty)] = []
+        for p in props {
+            let path = prefix.isEmpty ? p.name : "\(prefix).\(p.name)"
+            out.append((path, p))
+            out += flatten(p.properties, prefix: path)
+            if let items = p.items { out += flatten(items.properties, prefix: path) }
+        }
+        return out
+    }
+
+    mutating func qualityRule(_ q: QualityRule) -> Value {
+        let g = Self.guarantees(q)
+        let (op, threshold, lower, upper) = Self.operands(q.threshold)
+        return append(.qualityRule, [
+            .string(q.type.rawValue), opt(q.name), opt(q.metric), opt(q.dimension), opt(q.severity), opt(q.description),
+            opt(op), threshold.map(Value.number) ?? .missing, lower.map(Value.number) ?? .missing,
+            upper.map(Value.number) ?? .missing, .string(q.unit ?? "rows"),
+            g.completeness.map(Value.percent) ?? .missing, g.errorRate.map(Value.percent) ?? .missing,
+        ], at: q.location)
+    }
+
+    static func operands(_ t: Threshold?) -> (String?, Double?, Double?, Double?) {
+        switch t {
+        case nil: (nil, nil, nil, nil)
+        case .mustBe(let v): ("mustBe", v.number, nil, nil)
+        case .mustNotBe(let v): ("mustNotBe", v.number, nil, nil)
+        case .mustBeGreaterThan(let v): ("mustBeGreaterThan", v, nil, nil)
+        case .mustBeGreaterOrEqualTo(let v): ("mustBeGreaterOrEqualTo", v, nil, nil)
+        case .mustBeLessThan(let v): ("mustBeLessThan", v, nil, nil)
+        case .mustBeLessOrEqualTo(let v): ("mustBeLessOrEqualTo", v, nil, nil)
+        case .mustBeBetween(let a, let b): ("mustBeBetween", nil, a, b)
+        case .mustNotBeBetween(let a, let b): ("mustNotBeBetween", nil, a, b)
+        }
+    }
+
+    /// What a rule guarantees about nulls and invalid values (§5.2, derived completeness).
+    static func guarantees(_ q: QualityRule) -> (completeness: Double?, errorRate: Double?) {
+        let upperBound: Double?
+        switch q.threshold {
+        case .mustBe(let v)?: upperBound = v.number
+        case .mustBeLessOrEqualTo(let v)?: upperBound = v
+        case .mustBeLessThan(let v)?: upperBound = (q.unit ?? "rows") == "percent" ? v : (v <= 1 ? 0 : nil)
+        case .mustBeBetween(_, let b)?: upperBound = b
+        default: upperBound = nil
+        }
+        guard let bound = upperBound, let metric = q.metric else { return (nil, nil) }
+        let percent = (q.unit ?? "rows") == "percent"
+        switch metric {
+        case "nullValues", "missingValues":
+            if percent { return (max(0, 100 - bound), nil) }
+            return (bound == 0 ? 100 : nil, nil)
+        case "invalidValues":
+            if percent { return (nil, bound) }
+            return (nil, bound == 0 ? 0 : nil)
+        default:
+            return (nil, nil)
+        }
+    }
+
+    mutating func team(_ t: Team?, at location: SourceLocation) -> Value {
+        guard let t else { return .missing }
+        let members = t.members.map { m in
+            append(.member, [
+                .string(m.username), opt(m.name), opt(m.role),
+                m.username.contains("@") ? .string(m.username.lowercased()) : .missing,
+            ], at: location)
+        }
+        return append(.team, [opt(t.name), .list(members)], at: location)
+    }
+
+    func customMap(_ props: [CustomProperty]) -> Value {
+        var m: [String: Value] = [:]
+        for p in props where m[p.property] == nil { m[p.property] = Value(yaml: p.value) }
+        return .map(m)
+    }
+
+    func span(_ s: SLAProperty?) -> Value { s?.span.map { .duration(Int64($0.seconds)) } ?? .missing }
+    func opt(_ s: String?) -> Value { s.map(Value.string) ?? .missing }
+    func strings(_ s: [String]) -> Value { .list(s.map(Value.string)) }
+    func emails(_ s: [String]) -> Value { .list(s.map { .string($0.lowercased()) }) }
+}

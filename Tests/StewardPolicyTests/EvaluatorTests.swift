@@ -1,0 +1,113 @@
+import StewardCore
+import StewardModel
+import StewardTestSupport
+import Testing
+@testable import StewardPolicy
+
+@Suite struct EvaluatorTests {
+    func outcomes(_ e: Evaluation) -> [String] {
+        e.findings.map { "\($0.policy) \($0.target) \($0.outcome.rawValue)" }
+    }
+
+    @Test func passFailAndNotApplicable() throws {
+        let (e, _) = try evaluate(policy("where property.pii\n  require (property.masking default \"none\") != \"none\"").replacingOccurrences(
+            of: "message \"m\"", with: "message \"`{property.id}` is masked with {property.masking}\"")) { mesh in
+            try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "value: hash", with: "value: none")
+        }
+        #expect(outcomes(e) == ["t.p sales.orders_raw.orders.email fail"])
+        #expect(e.findings[0].message == "`sales.orders_raw.orders.email` is masked with none")
+        #expect(e.stats["t.p"] == PolicyStats(pass: 0, fail: 1, error: 0, notApplicable: 4))
+    }
+
+    @Test func aMissingValueIsAnErrorNeverAPass() throws {
+        let (e, _) = try evaluate(policy("require contract.retention <= 365d", target: "contract"))
+        #expect(outcomes(e) == ["t.p sales.daily_sales fail", "t.p sales.orders_raw error"])
+        let error = e.findings[1]
+        #expect(error.errorId == "POL0601")
+        #expect(error.message.contains("`contract.retention` is missing"))
+        #expect(e.findings[0].location.path == "domains/sales/contracts/daily_sales.odcs.yaml")
+        #expect(e.findings[0].location.line == 22)  // the retention SLA entry, not the contract
+    }
+
+    @Test func anErrorInWhereIsAnError() throws {
+        let (e, _) = try evaluate(policy("where contract.freshness < 1d\n  require true", target: "contract"))
+        #expect(outcomes(e) == ["t.p sales.daily_sales pass", "t.p sales.orders_raw error"])
+    }
+
+    @Test func guardsAndDefaultsAvoidErrors() throws {
+        let (e, _) = try evaluate(policy("require has(contract.retention) and contract.retention <= 365d or not has(contract.product)", target: "contract"))
+        #expect(outcomes(e) == ["t.p sales.daily_sales fail", "t.p sales.orders_raw pass"])
+    }
+
+    @Test func quantifiersComprehensionsAndFunctions() throws {
+        let (e, _) = try evaluate(policy("""
+        let pii = [p.name for p in contract.properties where p.pii]
+          require count(p in contract.properties where p.required) >= 1
+              and (every p in contract.properties where p.pii: has(p.masking))
+              and join(pii, ",") == (if contract.source then "email" else "")
+              and len(distinct(flatten([g.domains for g in contract.grants]))) <= 1
+        """, target: "contract"))
+        #expect(outcomes(e) == ["t.p sales.daily_sales pass", "t.p sales.orders_raw pass"])
+    }
+
+    @Test func inputsSeeGrantsAndProducers() throws {
+        let (e, _) = try evaluate(policy("require input.source and not input.crossDomain and len(input.grants) == 0 and not has(input.producer)", target: "input"))
+        #expect(outcomes(e) == ["t.p sales.daily_sales/inputs/orders pass"])
+    }
+
+    @Test func domainPoliciesJudgeOnlyTheirDomain() throws {
+        let text = policy("require false", target: "contract", id: "other.p")
+        let (e, _) = try evaluate(text, path: "domains/other/policies/o.policy") { mesh in
+            try mesh.write("domains/other/domain.yaml", "apiVersion: steward/v1\nkind: Domain\nname: other\nowners:\n  team: o\n  members: [o@acme.example]\n")
+        }
+        #expect(outcomes(e).isEmpty)
+        #expect(e.stats["other.p"]?.evaluated == 0)
+    }
+
+    @Test func evaluationTimeIsAnInput() throws {
+        let text = policy("require evaluation.time < timestamp(\"2026-07-01T00:00:00Z\")", target: "domain")
+        let (early, _) = try evaluate(text, at: 1_782_000_000)
+        let (late, _) = try evaluate(text, at: 1_783_000_000)
+        #expect(outcomes(early) == ["t.p sales pass"])
+        #expect(outcomes(late) == ["t.p sales fail"])
+    }
+
+    @Test func runtimeErrorsAreReported() throws {
+        let (e, _) = try evaluate(policy("require 1 / (len(contract.properties) - len(contract.properties)) > 0", target: "contract"))
+        #expect(e.findings.allSatisfy { $0.outcome == .error && $0.errorId == "POL0603" })
+        let (conversion, _) = try evaluate(policy("require int(contract.customProperties[\"tier\"]) > 0", target: "contract")) { mesh in
+            try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "status: active\n",
+                          with: "status: active\ncustomProperties:\n  - property: tier\n    value: gold\n")
+        }
+        #expect(conversion.findings.map { "\($0.target) \($0.errorId ?? "")" } == ["sales.daily_sales POL0602", "sales.orders_raw POL0601"])
+    }
+
+    @Test func aFailedInterpolationKeepsTheOutcome() throws {
+        let (e, _) = try evaluate(policy("require false", target: "contract").replacingOccurrences(
+            of: "message \"m\"", with: "message \"kept {seconds(contract.retention)}\""))
+        #expect(outcomes(e) == ["t.p sales.daily_sales fail", "t.p sales.orders_raw fail"])
+        #expect(e.findings[1].message.hasPrefix("kept (error: "))
+        #expect(e.diagnostics.map(\.id) == ["POL0607"])
+    }
+
+    @Test func theSeedPoliciesOnTheScratchMesh() throws {
+        let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
+        #expect(!set.hasErrors)
+        let scratch = try ScratchMesh()
+        try scratch.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "        logicalType: timestamp",
+                         with: "        logicalType: timestamp\n        criticalDataElement: true")
+        let mesh = try #require(try scratch.load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 1_782_864_000, command: "test"))
+        let e = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
+        #expect(outcomes(e) == [
+            "ownership.productContact sales.daily_sales fail",
+            "privacy.piiRetention sales.orders_raw fail",
+            "quality.cdeCompleteness sales.orders_raw.orders.order_ts fail",
+            "quality.contractPurpose sales.daily_sales fail",
+            "quality.contractPurpose sales.orders_raw fail",
+        ])
+        let retention = try #require(e.findings.first { $0.policy == "privacy.piiRetention" })
+        #expect(retention.message == "`sales.orders_raw` holds PII (email); its retention must be at most 365d, found (missing) on (missing)")
+        #expect(retention.hint == "shorten the retention SLA (slaProperties: retention, value, unit, element) to at most 365d")
+    }
+}
