@@ -230,7 +230,12 @@ struct Checker {
         case .int(let i): return TNode(.constant(.int(i)), .int, e)
         case .number(let d): return TNode(.constant(.number(d)), .number, e)
         case .percent(let p): return TNode(.constant(.percent(p)), .percent, e)
-        case .duration(let span): return TNode(.constant(.duration(Int64(span.seconds))), .duration, e)
+        case .duration(let span):
+            guard let v = Value.duration(seconds: span.seconds) else {
+                report("POL0006", "duration `\(Printer.literal(l))` is out of range", at: e.location)
+                return TNode(.constant(.missing), .error, e)
+            }
+            return TNode(.constant(v), .duration, e)
         case .semver(let s):
             guard let v = SemVer(s) else {
                 report("POL0007", "`v\(s)` is not a semantic version", at: e.location, help: "write major.minor.patch, as in `v2.0.0`")

@@ -273,7 +273,7 @@ private struct ViewBuilder {
         let sla = c.sla.map { s in
             append(.slaProperty, [
                 .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),
-                s.span.map { .duration(Int64($0.seconds)) } ?? .missing,
+                s.span.flatMap { Value.duration(seconds: $0.seconds) } ?? .missing,
             ], at: s.location)
         }
         let servers = c.servers.map { s in
@@ -384,7 +384,7 @@ private struct ViewBuilder {
         return .map(m)
     }
 
-    func span(_ s: SLAProperty?) -> Value { s?.span.map { .duration(Int64($0.seconds)) } ?? .missing }
+    func span(_ s: SLAProperty?) -> Value { s?.span.flatMap { Value.duration(seconds: $0.seconds) } ?? .missing }
     func opt(_ s: String?) -> Value { s.map(Value.string) ?? .missing }
     func strings(_ s: [String]) -> Value { .list(s.map(Value.string)) }
     func emails(_ s: [String]) -> Value { .list(s.map { .string($0.lowercased()) }) }

@@ -185,8 +185,8 @@ public enum Builtin: String, Sendable, CaseIterable {
             return .timestamp(t)
         case .duration:
             let text = a[0].stringValue.replacingOccurrences(of: " ", with: "")
-            guard let span = try? TimeSpan.parse(text), span.seconds == span.seconds.rounded() else { throw conversion("a duration") }
-            return .duration(Int64(span.seconds))
+            guard let span = try? TimeSpan.parse(text), let v = Value.duration(seconds: span.seconds) else { throw conversion("a duration") }
+            return v
         case .percent:
             switch a[0] {
             case .int(let i): return .percent(Double(i))

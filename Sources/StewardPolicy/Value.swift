@@ -34,6 +34,12 @@ public enum Value: Sendable, Hashable {
         return .set(out)
     }
 
+    /// A duration of whole seconds, or nil when the span is fractional or out of range.
+    public static func duration(seconds: Double) -> Value? {
+        guard seconds.isFinite, seconds == seconds.rounded(), abs(seconds) < 9.2e18 else { return nil }
+        return .duration(Int64(seconds))
+    }
+
     public var isMissing: Bool { if case .missing = self { true } else { false } }
 
     public var elements: [Value]? {
