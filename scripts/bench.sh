@@ -10,6 +10,12 @@ if [ ! -d "$out/.git" ]; then
   echo "generating a mesh of $n products in $out" >&2
   python3 scripts/gen_mesh.py "$out" --products "$n" >&2
 fi
+# The example mesh's global policies, so lint also evaluates them over every product.
+if [ ! -f "$out/policies/privacy.policy" ]; then
+  mkdir -p "$out/policies" && cp policies/*.policy "$out/policies/"
+  git -C "$out" add policies >&2
+  git -C "$out" -c user.name=bench -c user.email=bench@acme.example commit -qm "the example mesh's global policies" >&2
+fi
 swift build -c release --product steward >&2
 bin="$PWD/.build/release/steward"
 cmd="$bin lint -C $out --rev HEAD --format json"

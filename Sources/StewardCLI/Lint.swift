@@ -48,13 +48,18 @@ struct Lint: StewardCommand {
         var policyCount: Int?
         if !noPolicies, let mesh = loaded.value {
             let time = try PolicyLoading.time(at)
+            let trace = Trace()
             let set = try PolicyLoading.load(source.tree, mesh: mesh)
+            trace.mark("policies parsed and checked")
             ds += set.diagnostics
             sources.merge(set.sources) { a, _ in a }
             // A broken policy disables nothing silently: nothing is evaluated (§8).
             if !set.hasErrors && !loaded.hasErrors {
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"))
+                trace.mark("model view built")
                 let result = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
+                let pairs = result.stats.values.map(\.evaluated).reduce(0, +)
+                trace.mark("policies evaluated: \(pairs) (policy, target) pairs, \(result.findings.count) findings")
                 ds += result.findings.map(PolicyLoading.diagnostic) + result.diagnostics
                 policyCount = set.policies.count
                 ExitLifetime.keep(view)

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 
 /// The result of one policy for one target (§7.1).
@@ -87,51 +88,71 @@ public enum PolicyEvaluator {
     /// their domain (§9).
     public static func evaluate(_ policies: [CompiledPolicy], view: ModelView, only: Set<String>? = nil,
                                 includePasses: Bool = false, evaluator: EvaluatorKind = .compiled) -> Evaluation {
+        // Policies are independent and the view is immutable: evaluate them in parallel, each
+        // into its own slot, then merge in policy order so the result does not depend on timing.
+        let results = Slots<PerPolicy>(count: policies.count)
+        DispatchQueue.concurrentPerform(iterations: policies.count) { i in
+            results[i] = evaluateOne(policies[i], view: view, only: only, includePasses: includePasses, evaluator: evaluator)
+        }
         var findings: [Finding] = []
         var stats: [String: PolicyStats] = [:]
         var evaluated: [String: Set<String>] = [:]
         var diagnostics: [Diagnostic] = []
-        for compiled in policies {
-            let p = compiled.policy
-            var s = PolicyStats()
-            var ids = Set<String>()
-            var frame = Frame(slotCount: p.slotCount, letCount: p.lets.count, view: view)
-            for target in view.targets(p.target.kind) {
-                if let d = p.domain, target.domain != d { continue }
-                if let only, !only.contains(target.id) { continue }
-                ids.insert(target.id)
-                frame.reset(bindings: target.bindings, mesh: view.mesh, evaluation: view.evaluation)
-                let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame)
-                switch result {
-                case .notApplicable: s.notApplicable += 1
-                case .pass:
-                    s.pass += 1
-                    if includePasses {
-                        findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .pass, message: "",
+        for (i, c) in policies.enumerated() {
+            let r = results[i]!
+            findings += r.findings
+            stats[c.policy.id] = r.stats
+            evaluated[c.policy.id] = r.targets
+            diagnostics += r.diagnostics
+        }
+        findings.sort { ($0.policy, $0.target, $0.outcome) < ($1.policy, $1.target, $1.outcome) }
+        return Evaluation(findings: findings, stats: stats, evaluatedTargets: evaluated, diagnostics: diagnostics)
+    }
+
+    struct PerPolicy: Sendable {
+        var findings: [Finding] = []
+        var stats = PolicyStats()
+        var targets = Set<String>()
+        var diagnostics: [Diagnostic] = []
+    }
+
+    static func evaluateOne(_ compiled: CompiledPolicy, view: ModelView, only: Set<String>?, includePasses: Bool,
+                            evaluator: EvaluatorKind) -> PerPolicy {
+        let p = compiled.policy
+        var out = PerPolicy()
+        var frame = Frame(slotCount: p.slotCount, letCount: p.lets.count, view: view)
+        for target in view.targets(p.target.kind) {
+            if let d = p.domain, target.domain != d { continue }
+            if let only, !only.contains(target.id) { continue }
+            out.targets.insert(target.id)
+            frame.reset(bindings: target.bindings, mesh: view.mesh, evaluation: view.evaluation)
+            let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame)
+            switch result {
+            case .notApplicable: out.stats.notApplicable += 1
+            case .pass:
+                out.stats.pass += 1
+                if includePasses {
+                    out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .pass, message: "",
                                                 location: target.location, policyLocation: requireLocation(p)))
-                    }
-                case .fail(let decidedAt):
-                    s.fail += 1
-                    let (message, problems1) = render(p.message, p, &frame)
-                    let (hint, problems2) = p.hint.map { render($0, p, &frame) } ?? (nil, [])
-                    diagnostics += problems1 + problems2
-                    findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .fail,
+                }
+            case .fail(let decidedAt):
+                out.stats.fail += 1
+                let (message, problems1) = render(p.message, p, &frame)
+                let (hint, problems2) = p.hint.map { render($0, p, &frame) } ?? (nil, [])
+                out.diagnostics += problems1 + problems2
+                out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .fail,
                                             message: message ?? "", hint: hint, location: decidedAt ?? target.location,
                                             policyLocation: requireLocation(p)))
-                case .error(let e, let inWhere):
-                    s.error += 1
-                    findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .error,
+            case .error(let e, let inWhere):
+                out.stats.error += 1
+                out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .error,
                                             message: "cannot evaluate \(inWhere ? "`where`" : "`require`"): \(e.message)",
                                             hint: nil, location: e.location ?? target.location,
                                             policyLocation: inWhere ? (p.decl.clauses["where"] ?? p.decl.location) : requireLocation(p),
                                             errorId: e.id))
-                }
             }
-            stats[p.id] = s
-            evaluated[p.id] = ids
         }
-        findings.sort { ($0.policy, $0.target, $0.outcome) < ($1.policy, $1.target, $1.outcome) }
-        return Evaluation(findings: findings, stats: stats, evaluatedTargets: evaluated, diagnostics: diagnostics)
+        return out
     }
 
     enum Result {
@@ -197,5 +218,25 @@ public enum PolicyEvaluator {
             }
         }
         return (out, problems)
+    }
+}
+
+/// One result slot per parallel task; each task writes only its own index.
+/// Raw storage, so concurrent writes to distinct indexes never touch shared array metadata.
+final class Slots<T>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<T?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+    subscript(i: Int) -> T? {
+        get { base[i] }
+        set { base[i] = newValue }
     }
 }

@@ -89,6 +89,9 @@ private struct ViewBuilder {
     let contractIndex: [String: Int32]
     let producerOf: [String: String]
     var consumersOf: [String: [String]] = [:]
+    /// Ids by domain, in id order.
+    var productsOf: [String: [String]] = [:]
+    var contractsOf: [String: [String]] = [:]
 
     init(mesh: Mesh) {
         self.mesh = mesh
@@ -100,7 +103,12 @@ private struct ViewBuilder {
         contractIndex = Dictionary(uniqueKeysWithValues: contractIds.enumerated().map { ($1, Int32($0)) })
         producerOf = mesh.producerOf
         for id in productIds {
-            for port in mesh.products[id]!.inputPorts { consumersOf[port.contractId, default: []].append(id) }
+            let p = mesh.products[id]!
+            for port in p.inputPorts { consumersOf[port.contractId, default: []].append(id) }
+            productsOf[p.domain ?? "", default: []].append(id)
+        }
+        for id in contractIds {
+            contractsOf[mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? "", default: []].append(id)
         }
     }
 
@@ -142,8 +150,8 @@ private struct ViewBuilder {
     mutating func buildDomain(_ name: String, index: Int) {
         let d = mesh.domains[name]!
         let owners = append(.owners, [.string(d.owners.team), emails(d.owners.members)], at: d.location)
-        let products = productIds.filter { mesh.products[$0]!.domain == name }.map { ref(.product, productIndex[$0]!) }
-        let contracts = contractIds.filter { contractDomain($0) == name }.map { ref(.contract, contractIndex[$0]!) }
+        let products = (productsOf[name] ?? []).map { ref(.product, productIndex[$0]!) }
+        let contracts = (contractsOf[name] ?? []).map { ref(.contract, contractIndex[$0]!) }
         tables[RecordKind.domain.ordinal][index] = RecordData(
             fields: [.string(name), opt(d.description), owners, .list(products), .list(contracts)], location: d.location)
         targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))

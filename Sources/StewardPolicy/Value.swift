@@ -15,7 +15,8 @@ public enum Value: Sendable, Hashable {
     case duration(Int64)
     /// Percentage points: `95%` is `percent(95)`.
     case percent(Double)
-    case semver(SemVer)
+    /// Boxed: a semver is five words, and every other value fits in two.
+    indirect case semver(SemVer)
     /// Seconds since 1970-01-01T00:00:00Z.
     case timestamp(Int64)
     case list([Value])
@@ -129,7 +130,31 @@ public struct RecordRef: Sendable, Hashable {
 }
 
 extension RecordKind {
-    var ordinal: Int { Self.allCases.firstIndex(of: self)! }
+    /// The table index of the kind; a switch, because this is on every field read.
+    var ordinal: Int {
+        switch self {
+        case .evaluation: 0
+        case .mesh: 1
+        case .platformTeam: 2
+        case .domain: 3
+        case .owners: 4
+        case .product: 5
+        case .input: 6
+        case .output: 7
+        case .contract: 8
+        case .object: 9
+        case .property: 10
+        case .qualityRule: 11
+        case .grant: 12
+        case .team: 13
+        case .member: 14
+        case .slaProperty: 15
+        case .server: 16
+        case .change: 17
+        case .commit: 18
+        case .person: 19
+        }
+    }
 }
 
 /// A semantic version (SemVer 2.0.0); build metadata is dropped, as precedence ignores it.

@@ -111,3 +111,13 @@ import Testing
         #expect(retention.hint == "shorten the retention SLA (slaProperties: retention, value, unit, element) to at most 365d")
     }
 }
+
+@Suite struct ModelViewTests {
+    @Test func recordKindOrdinalsAreTheirPositions() {
+        #expect(RecordKind.allCases.map(\.ordinal) == Array(0..<RecordKind.allCases.count))
+    }
+
+    @Test func valuesStayTwoWordsWide() {
+        #expect(MemoryLayout<Value>.size <= 17)
+    }
+}

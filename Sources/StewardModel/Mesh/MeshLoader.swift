@@ -237,10 +237,11 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// Phase timings on standard error when `STEWARD_TRACE` is set (for benchmarks).
-struct Trace {
+public struct Trace {
     private let enabled = ProcessInfo.processInfo.environment["STEWARD_TRACE"] != nil
     private let start = Date()
-    func mark(_ phase: String) {
+    public init() {}
+    public func mark(_ phase: String) {
         guard enabled else { return }
         FileHandle.standardError.write(Data("trace: \(phase) at \(Int(Date().timeIntervalSince(start) * 1000)) ms\n".utf8))
     }
