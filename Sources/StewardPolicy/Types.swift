@@ -207,7 +207,7 @@ public enum Schema {
         .contract: [
             f("id", str), f("status", str), f("domain", str), f("apiVersion", str),
             f("name", optStr), f("dataProduct", optStr), f("description", optStr),
-            f("version", .semver), f("objects", .list(.record(.object))),
+            f("version", .optional(.semver), "missing when not SemVer 2.0.0"), f("objects", .list(.record(.object))),
             f("properties", .list(.record(.property)), "all properties, flattened, in document order"),
             f("source", .bool), f("product", .optional(.record(.product))),
             f("consumers", .list(.record(.product))),
