@@ -16,6 +16,7 @@ struct Lint: StewardCommand {
         Examples:
           steward lint                    # the work tree of the repository you are in
           steward lint --rev main         # the mesh as committed on main
+          steward lint --explain          # say why each policy finding failed
           steward lint -C ../mesh --format json
         """
     )
@@ -30,6 +31,9 @@ struct Lint: StewardCommand {
 
     @Flag(help: "Treat warnings as errors (exit 1 when there are any).")
     var strict = false
+
+    @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
+    var explain = false
 
     @Flag(help: "Check the model only; do not evaluate policies.")
     var noPolicies = false
@@ -60,7 +64,11 @@ struct Lint: StewardCommand {
                 let result = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
                 let pairs = result.stats.values.map(\.evaluated).reduce(0, +)
                 trace.mark("policies evaluated: \(pairs) (policy, target) pairs, \(result.findings.count) findings")
-                ds += result.findings.map(PolicyLoading.diagnostic) + result.diagnostics
+                ds += result.findings.map { f in
+                    var d = PolicyLoading.diagnostic(f)
+                    if explain { d.detail = Explainer.explain(f, policies: set.policies, view: view) }
+                    return d
+                } + result.diagnostics
                 policyCount = set.policies.count
                 ExitLifetime.keep(view)
             } else if set.hasErrors {

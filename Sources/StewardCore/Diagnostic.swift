@@ -25,6 +25,8 @@ public struct Diagnostic: Sendable, Hashable, Codable {
     public var location: SourceLocation?
     public var help: String?
     public var notes: [String]
+    /// Preformatted lines shown under the notes, such as a policy finding's explanation.
+    public var detail: [String] = []
 
     public init(
         _ severity: Severity, _ id: String, _ message: String,

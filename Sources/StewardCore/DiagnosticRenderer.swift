@@ -38,6 +38,10 @@ public struct DiagnosticRenderer: Sendable {
             }
         }
         for note in d.notes { out += "\(gutter)= note: \(note)\n" }
+        if !d.detail.isEmpty {
+            out += "\(gutter)= why:\n"
+            for line in d.detail { out += "\(gutter)    \(line)\n" }
+        }
         if let help = d.help { out += "\(gutter)= \(paint("help", "36")): \(help)\n" }
         return out
     }

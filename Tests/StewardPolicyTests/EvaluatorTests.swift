@@ -121,3 +121,27 @@ import Testing
         #expect(MemoryLayout<Value>.size <= 17)
     }
 }
+
+@Suite struct ExplainerTests {
+    @Test func explainShowsTheDecidingConditionAndItsValues() throws {
+        let text = policy("""
+        let pii = [p.name for p in contract.properties where p.pii]
+          where len(pii) > 0
+          require (every p in contract.properties where p.pii: p.masking == "tokenize") and has(contract.retention)
+        """, target: "contract")
+        let (e, set) = try evaluate(text)
+        let finding = try #require(e.findings.first { $0.outcome == .fail })
+        let mesh = try #require(try ScratchMesh().load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let lines = Explainer.explain(finding, policies: set.policies, view: view)
+            .map { $0.replacingOccurrences(of: #" {2,}"#, with: " | ", options: .regularExpression) }
+        #expect(lines == [
+            "where len(pii) > 0 | true",
+            " | len(pii) | 1",
+            " | pii | [\"email\"]",
+            "require every p in contract.properties where p.pii: p.masking == \"tokenize\" false | ← decided",
+            " | element #2 of contract.properties | property sales.orders_raw.orders.email | fails",
+            " | p.masking | \"hash\" | domains/sales/contracts/orders_raw.odcs.yaml:17",
+        ])
+    }
+}
