@@ -9,7 +9,7 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "List and check the mesh's policies.",
-        subcommands: [PolicyList.self, PolicyCheck.self]
+        subcommands: [PolicyList.self, PolicyCheck.self, PolicyTest.self]
     )
 }
 
@@ -145,5 +145,58 @@ struct PolicyCheck: StewardCommand {
             console.out("\(source.tree.label): \(set.policies.count) policies checked: \(verdict)")
         }
         return set.hasErrors ? .usage : .success
+    }
+}
+
+struct PolicyTest: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run the policy test cases (*.test.yaml) and compare their findings.",
+        discussion: """
+        Each case builds a small mesh (a fixture folder, inline ODCS/ODPS fragments, or both), \
+        evaluates the policies under test and compares the findings with `expect`, exhaustively: \
+        every fail and error must be expected, and nothing else may appear. A mismatch prints \
+        `- expected` / `+ actual` lines and exits 1; a broken test file or policy exits 2.
+
+        Examples:
+          steward policy test                              # every test file of the mesh
+          steward policy test policies/privacy.test.yaml
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Test files (repository-relative); default: every *.test.yaml under policies/ and domains/*/policies/.")
+    var paths: [String] = []
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let source = try MeshSource.open(path: global.repo, revision: nil)
+        let set = try PolicyLoading.load(source.tree, mesh: nil)
+        if set.hasErrors {
+            DiagnosticOutput.text(set.diagnostics, sources: set.sources, tree: source.tree, console: console)
+            return .usage
+        }
+        let files = paths.isEmpty ? try PolicyTestRunner.testFiles(in: source.tree) : paths
+        if files.isEmpty {
+            console.err("error: no policy test files (*.test.yaml) under policies/ or domains/*/policies/")
+            return .usage
+        }
+        let report = try PolicyTestRunner.run(files: files, tree: source.tree, policies: set)
+        for suite in report.suites {
+            console.out(suite.path)
+            for c in suite.cases {
+                console.out("  \(c.passed ? "ok  " : "FAIL") \(c.name)")
+                if !c.passed {
+                    console.out("       at \(c.location)")
+                    for line in c.diff { console.out("       \(line)") }
+                }
+            }
+        }
+        if !report.diagnostics.isEmpty {
+            DiagnosticOutput.text(report.diagnostics.sorted(), sources: report.sources, tree: source.tree, console: console)
+        }
+        console.out("\(report.passed) passed, \(report.failed) failed")
+        if report.diagnostics.contains(where: { $0.severity == .error }) { return .usage }
+        return report.failed > 0 ? .findings : .success
     }
 }

@@ -1,0 +1,280 @@
+import Foundation
+import StewardCore
+import StewardModel
+
+/// `steward policy test` (§11): runs the cases of `*.test.yaml` files. Each case builds a
+/// mesh (a fixture folder, inline fragments with defaults filled in, or both) as files in
+/// memory, loads it with the real loader, evaluates the policies under test with the real
+/// evaluator and compares the findings with the expected ones, exhaustively.
+public enum PolicyTestRunner {
+    public struct CaseResult: Sendable {
+        public var name: String
+        public var location: SourceLocation
+        /// Empty when the case passed; otherwise `- expected` / `+ actual` lines.
+        public var diff: [String]
+        public var passed: Bool { diff.isEmpty }
+    }
+
+    public struct SuiteResult: Sendable {
+        public var path: String
+        public var cases: [CaseResult]
+    }
+
+    public struct Report: Sendable {
+        public var suites: [SuiteResult]
+        /// Broken test files or fixtures (POL07xx): the run fails with exit 2.
+        public var diagnostics: [Diagnostic]
+        public var sources: [String: String]
+        public var failed: Int { suites.flatMap(\.cases).filter { !$0.passed }.count }
+        public var passed: Int { suites.flatMap(\.cases).filter(\.passed).count }
+    }
+
+    /// Test files of a mesh: `*.test.yaml` under `policies/` and `domains/*/policies/`.
+    public static func testFiles(in tree: any FileTree) throws -> [String] {
+        let all = try tree.files(under: "policies") + tree.files(under: "domains").filter {
+            let parts = $0.split(separator: "/")
+            return parts.count >= 4 && parts[2] == "policies"
+        }
+        return all.filter { $0.hasSuffix(".test.yaml") || $0.hasSuffix(".test.yml") }.sorted()
+    }
+
+    /// The default `evaluation.time` of a case: 2000-01-01T00:00:00Z.
+    public static let defaultTime: Int64 = 946_684_800
+
+    public static func run(files: [String], tree: any FileTree, policies: PolicySet) throws -> Report {
+        var report = Report(suites: [], diagnostics: [], sources: [:])
+        let compiled = Dictionary(uniqueKeysWithValues: policies.policies.map { ($0.id, CompiledPolicy($0)) })
+        for path in files {
+            guard let bytes = try tree.read(path) else {
+                report.diagnostics.append(.error("POL0702", "no test file `\(path)`", at: SourceLocation(path: path)))
+                continue
+            }
+            let loaded = PolicyTestFile.load(bytes, path: path)
+            report.diagnostics += loaded.diagnostics
+            report.sources.merge(loaded.sources) { a, _ in a }
+            guard let suite = loaded.value else { continue }
+            // The policies under test: named, or those declared in the test file's folder.
+            var selected: [CompiledPolicy] = []
+            if suite.policies.isEmpty {
+                let folder = RepoPath.directory(of: path)
+                selected = policies.policies.filter { RepoPath.directory(of: $0.path) == folder }.compactMap { compiled[$0.id] }
+            } else {
+                for (id, at) in suite.policies {
+                    if let c = compiled[id] { selected.append(c); continue }
+                    report.diagnostics.append(.error("POL0701", "unknown policy `\(id)`", at: at,
+                                                      help: Suggestions.didYouMean(id, in: compiled.keys)))
+                }
+            }
+            var results: [CaseResult] = []
+            for c in suite.cases {
+                guard let mesh = try buildMesh(c, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
+                var time = defaultTime
+                if let at = c.at {
+                    guard let t = Value.parseTimestamp(at) else {
+                        report.diagnostics.append(.error("POL0702", "`at` is not a timestamp: `\(at)`", at: c.location,
+                                                         help: "write RFC 3339 with a zone: 2026-06-30T00:00:00Z"))
+                        continue
+                    }
+                    time = t
+                }
+                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"))
+                let evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true)
+                results.append(CaseResult(name: c.name, location: c.location,
+                                          diff: compare(c.expect, evaluation, ids: Set(selected.map(\.policy.id)))))
+            }
+            report.suites.append(SuiteResult(path: path, cases: results))
+        }
+        return report
+    }
+
+    // MARK: comparing
+
+    /// `- expected` / `+ actual` lines; empty when the findings are exactly the expected ones.
+    static func compare(_ expect: [PolicyExpectation], _ e: Evaluation, ids: Set<String>) -> [String] {
+        var diff: [String] = []
+        var unmatched = e.findings.filter { $0.outcome == .fail || $0.outcome == .error }
+        for x in expect {
+            if !ids.contains(x.policy) {
+                diff.append("- expected \(x.policy) \(x.target) \(x.outcome)   (policy not under test in this file)")
+                continue
+            }
+            switch x.outcome {
+            case "pass", "not-applicable":
+                let evaluated = e.evaluatedTargets[x.policy]?.contains(x.target) ?? false
+                let found = e.findings.first { $0.policy == x.policy && $0.target == x.target }
+                let actual = !evaluated ? "no such target" : (found?.outcome.rawValue ?? "not-applicable")
+                if actual != x.outcome { diff.append("- expected \(x.policy) \(x.target) \(x.outcome)\n+ actual   \(x.policy) \(x.target) \(actual)") }
+            default:
+                if let i = unmatched.firstIndex(where: { $0.policy == x.policy && $0.target == x.target }) {
+                    let f = unmatched.remove(at: i)
+                    let outcome = f.waived ? "waived" : f.outcome.rawValue
+                    let messageOK = x.messageContains.map { f.message.contains($0) } ?? true
+                    if outcome != x.outcome || !messageOK {
+                        diff.append("- expected \(x.policy) \(x.target) \(x.outcome)" + (x.messageContains.map { ": …\($0)…" } ?? ""))
+                        diff.append("+ actual   \(f.policy) \(f.target) \(outcome): \(f.message)")
+                    }
+                } else {
+                    let other = e.findings.first { $0.policy == x.policy && $0.target == x.target }
+                    let actual = other.map { $0.outcome.rawValue } ?? ((e.evaluatedTargets[x.policy]?.contains(x.target) ?? false) ? "not-applicable" : "no such target")
+                    diff.append("- expected \(x.policy) \(x.target) \(x.outcome)")
+                    diff.append("+ actual   \(x.policy) \(x.target) \(actual)")
+                }
+            }
+        }
+        for f in unmatched {
+            diff.append("+ unexpected \(f.policy) \(f.target) \(f.waived ? "waived" : f.outcome.rawValue): \(f.message)")
+        }
+        return diff.flatMap { $0.split(separator: "\n").map(String.init) }
+    }
+
+    // MARK: building the case's mesh
+
+    static func buildMesh(_ c: PolicyTestCase, testPath: String, tree: any FileTree, diagnostics: inout [Diagnostic]) throws -> Mesh? {
+        var files = MemoryTree(label: "test case `\(c.name)`")
+        if let fixture = c.mesh {
+            let folder: String
+            do {
+                folder = try RepoPath.resolve(fixture, against: RepoPath.directory(of: testPath))
+            } catch {
+                diagnostics.append(.error("POL0702", "fixture `\(fixture)` is outside the repository", at: c.location))
+                return nil
+            }
+            let paths = try tree.files(under: folder)
+            if paths.isEmpty {
+                diagnostics.append(.error("POL0702", "fixture folder `\(folder)` is empty or missing", at: c.location))
+                return nil
+            }
+            for p in paths { files.contents[String(p.dropFirst(folder.count + 1))] = try tree.read(p) }
+        }
+        var given = Fragments(c.given)
+        if files.contents["steward.yaml"] == nil || given.mesh != nil {
+            files.write("steward.yaml", json(given.settings()))
+        }
+        for (domain, fragment) in given.domains() {
+            given.write(domain: domain, fragment, into: &files)
+        }
+        let loaded = try MeshLoader().load(from: files)
+        if loaded.hasErrors || loaded.value == nil {
+            let problems = loaded.diagnostics.filter { $0.severity == .error }.prefix(8).map { DiagnosticRenderer.short($0) }
+            diagnostics.append(.error("POL0702", "the model of test case `\(c.name)` does not load", at: c.location,
+                                      notes: Array(problems), help: "fragments are ODCS/ODPS documents; see §11 for the defaults"))
+            return nil
+        }
+        return loaded.value
+    }
+
+    /// The `given` fragments, with the defaults of §11 filled in.
+    struct Fragments {
+        var mesh: [(String, YAMLValue)]?
+        var domainMap: [(String, YAMLValue)]
+
+        init(_ given: YAMLValue?) {
+            var mesh: [(String, YAMLValue)]?
+            var domains: [(String, YAMLValue)] = []
+            if case .map(let pairs)? = given {
+                for (k, v) in pairs {
+                    if k == "mesh", case .map(let m) = v { mesh = m }
+                    if k == "domains", case .map(let d) = v { domains = d }
+                }
+            }
+            self.mesh = mesh
+            self.domainMap = domains
+        }
+
+        func settings() -> YAMLValue {
+            merge([("apiVersion", .string("steward/v1")), ("kind", .string("Mesh")), ("name", .string("test")),
+                   ("platformTeam", .map([("team", .string("platform")), ("members", .list([.string("platform@acme.example")]))]))],
+                  mesh ?? [])
+        }
+
+        func domains() -> [(String, [(String, YAMLValue)])] {
+            domainMap.map { name, value in
+                if case .map(let m) = value { (name, m) } else { (name, []) }
+            }
+        }
+
+        func write(domain d: String, _ fragment: [(String, YAMLValue)], into files: inout MemoryTree) {
+            func field(_ k: String) -> YAMLValue? { fragment.first { $0.0 == k }?.1 }
+            var domainFile: [(String, YAMLValue)] = [
+                ("apiVersion", .string("steward/v1")), ("kind", .string("Domain")), ("name", .string(d)),
+                ("owners", field("owners") ?? .map([("team", .string("\(d)-team")), ("members", .list([.string("owner@\(d).example")]))])),
+            ]
+            if let description = field("description") { domainFile.append(("description", description)) }
+            files.write("domains/\(d)/domain.yaml", json(.map(domainFile)))
+            for contract in field("contracts")?.list ?? [] {
+                guard case .map(let c) = contract else { continue }
+                let id = c.first { $0.0 == "id" }?.1.string ?? "\(d).unnamed"
+                let doc = merge([("apiVersion", .string("v3.1.0")), ("kind", .string("DataContract")), ("id", .string(id)),
+                                 ("version", .string("1.0.0")), ("status", .string("active"))], c)
+                files.write("domains/\(d)/contracts/\(id.split(separator: ".").last ?? "c").odcs.yaml", json(doc))
+                // Local servers name source files; an empty one stands in for the data.
+                for server in c.first(where: { $0.0 == "servers" })?.1.list ?? [] {
+                    if case .map(let s) = server, let p = s.first(where: { $0.0 == "path" })?.1.string,
+                       files.contents["domains/\(d)/\(p)"] == nil {
+                        files.write("domains/\(d)/\(p)", "")
+                    }
+                }
+            }
+            for product in field("products")?.list ?? [] {
+                guard case .map(let p) = product else { continue }
+                let name = p.first { $0.0 == "name" }?.1.string ?? "unnamed"
+                let ports: (String) -> [(String, YAMLValue)] = { key in
+                    guard let list = p.first(where: { $0.0 == key })?.1.list else { return [] }
+                    return [(key, .list(list.map { port in
+                        guard case .map(let m) = port else { return port }
+                        return merge([("version", .string("1.0.0"))], m)
+                    }))]
+                }
+                var doc = merge([("apiVersion", .string("v1.0.0")), ("kind", .string("DataProduct")),
+                                 ("id", .string("test-\(d)-\(name)")), ("name", .string(name)), ("domain", .string(d)),
+                                 ("status", .string("active"))], p.filter { $0.0 != "inputPorts" && $0.0 != "outputPorts" })
+                if case .map(var m) = doc {
+                    m += ports("inputPorts") + ports("outputPorts")
+                    doc = .map(m)
+                }
+                files.write("domains/\(d)/products/\(name).odps.yaml", json(doc))
+                if files.contents["domains/\(d)/transforms/\(name).sql"] == nil {
+                    files.write("domains/\(d)/transforms/\(name).sql", "SELECT 1;\n")
+                }
+            }
+        }
+
+        /// `over` keys replace `base` keys; the order is base's, then the new keys.
+        func merge(_ base: [(String, YAMLValue)], _ over: [(String, YAMLValue)]) -> YAMLValue {
+            var out = base
+            for (k, v) in over {
+                if let i = out.firstIndex(where: { $0.0 == k }) { out[i].1 = v } else { out.append((k, v)) }
+            }
+            return .map(out)
+        }
+    }
+
+    /// JSON text, which is YAML, for a generated file.
+    static func json(_ v: YAMLValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return d.isFinite ? "\(d)" : "null"
+        case .string(let s): return quote(s)
+        case .list(let items): return "[" + items.map(json).joined(separator: ", ") + "]"
+        case .map(let pairs): return "{" + pairs.map { quote($0.0) + ": " + json($0.1) }.joined(separator: ", ") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+}
