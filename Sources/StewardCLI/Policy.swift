@@ -161,13 +161,29 @@ struct PolicyTest: StewardCommand {
         Examples:
           steward policy test                              # every test file of the mesh
           steward policy test policies/privacy.test.yaml
+          steward policy test --coverage --min-coverage 90
+          steward policy test --coverage-format lcov --coverage-out policy.lcov
         """
     )
+
+    enum CoverageFormat: String, ExpressibleByArgument, CaseIterable { case lcov, cobertura }
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Test files (repository-relative); default: every *.test.yaml under policies/ and domains/*/policies/.")
     var paths: [String] = []
+
+    @Flag(help: "Print branch coverage of the policies under test, and the branches no case reached.")
+    var coverage = false
+
+    @Option(help: "Write coverage as lcov or cobertura (with --coverage-out).")
+    var coverageFormat: CoverageFormat?
+
+    @Option(help: ArgumentHelp("The file to write coverage to.", valueName: "file"))
+    var coverageOut: String?
+
+    @Option(help: ArgumentHelp("Fail (exit 1) when branch coverage is under this percentage.", valueName: "percent"))
+    var minCoverage: Double?
 
     func execute(_ console: Console) throws -> ExitStatus {
         let source = try MeshSource.open(path: global.repo, revision: nil)
@@ -181,7 +197,13 @@ struct PolicyTest: StewardCommand {
             console.err("error: no policy test files (*.test.yaml) under policies/ or domains/*/policies/")
             return .usage
         }
-        let report = try PolicyTestRunner.run(files: files, tree: source.tree, policies: set)
+        if (coverageFormat == nil) != (coverageOut == nil) {
+            throw UsageError(message: "--coverage-format and --coverage-out go together",
+                             help: "for example: --coverage-format lcov --coverage-out policy.lcov")
+        }
+        let wantsCoverage = coverage || coverageFormat != nil || minCoverage != nil
+        let recorder = wantsCoverage ? CoverageRecorder() : nil
+        let report = try PolicyTestRunner.run(files: files, tree: source.tree, policies: set, coverage: recorder)
         for suite in report.suites {
             console.out(suite.path)
             for c in suite.cases {
@@ -197,6 +219,24 @@ struct PolicyTest: StewardCommand {
         }
         console.out("\(report.passed) passed, \(report.failed) failed")
         if report.diagnostics.contains(where: { $0.severity == .error }) { return .usage }
-        return report.failed > 0 ? .findings : .success
+        var status: ExitStatus = report.failed > 0 ? .findings : .success
+        if let recorder {
+            // Run over the whole mesh, untested policies count too (at 0%); over named files,
+            // only the policies those files exercise.
+            let cov = recorder.report(paths.isEmpty ? set.policies : report.tested)
+            if coverage { for line in cov.text() { console.out(line) } }
+            if let format = coverageFormat, let out = coverageOut {
+                let text = format == .lcov ? cov.lcov() : cov.cobertura()
+                let url = URL(fileURLWithPath: out, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
+                    throw UsageError(message: "cannot write `\(out)`: \(error.localizedDescription)")
+                }
+            }
+            if let min = minCoverage, cov.percent < min {
+                console.out(String(format: "coverage %.1f%% is under the minimum %.1f%%", cov.percent, min))
+                status = .findings
+            }
+        }
+        return status
     }
 }

@@ -87,12 +87,14 @@ public enum PolicyEvaluator {
     /// `check`, which evaluates what a change touches); federation narrows domain policies to
     /// their domain (§9).
     public static func evaluate(_ policies: [CompiledPolicy], view: ModelView, only: Set<String>? = nil,
-                                includePasses: Bool = false, evaluator: EvaluatorKind = .compiled) -> Evaluation {
+                                includePasses: Bool = false, evaluator: EvaluatorKind = .compiled,
+                                coverage: CoverageRecorder? = nil) -> Evaluation {
         // Policies are independent and the view is immutable: evaluate them in parallel, each
         // into its own slot, then merge in policy order so the result does not depend on timing.
         let results = Slots<PerPolicy>(count: policies.count)
         DispatchQueue.concurrentPerform(iterations: policies.count) { i in
-            results[i] = evaluateOne(policies[i], view: view, only: only, includePasses: includePasses, evaluator: evaluator)
+            results[i] = evaluateOne(policies[i], view: view, only: only, includePasses: includePasses,
+                                     evaluator: coverage == nil ? evaluator : .reference, coverage: coverage)
         }
         var findings: [Finding] = []
         var stats: [String: PolicyStats] = [:]
@@ -117,7 +119,7 @@ public enum PolicyEvaluator {
     }
 
     static func evaluateOne(_ compiled: CompiledPolicy, view: ModelView, only: Set<String>?, includePasses: Bool,
-                            evaluator: EvaluatorKind) -> PerPolicy {
+                            evaluator: EvaluatorKind, coverage: CoverageRecorder? = nil) -> PerPolicy {
         let p = compiled.policy
         var out = PerPolicy()
         var frame = Frame(slotCount: p.slotCount, letCount: p.lets.count, view: view)
@@ -126,7 +128,8 @@ public enum PolicyEvaluator {
             if let only, !only.contains(target.id) { continue }
             out.targets.insert(target.id)
             frame.reset(bindings: target.bindings, mesh: view.mesh, evaluation: view.evaluation)
-            let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame)
+            let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame, coverage: coverage)
+            coverage?.outcome(result, of: p)
             switch result {
             case .notApplicable: out.stats.notApplicable += 1
             case .pass:
@@ -177,8 +180,8 @@ public enum PolicyEvaluator {
         }
     }
 
-    static func runReference(_ p: CheckedPolicy, _ f: inout Frame) -> Result {
-        var i = Interpreter(lets: p.lets)
+    static func runReference(_ p: CheckedPolicy, _ f: inout Frame, coverage: CoverageRecorder? = nil) -> Result {
+        var i = Interpreter(lets: p.lets, observer: coverage.map { recorder in { node, result, _ in recorder.saw(node, result) } })
         if let condition = p.condition {
             do {
                 guard try i.eval(condition, &f).boolValue else { return .notApplicable }

@@ -25,6 +25,8 @@ public enum PolicyTestRunner {
         /// Broken test files or fixtures (POL07xx): the run fails with exit 2.
         public var diagnostics: [Diagnostic]
         public var sources: [String: String]
+        /// The policies some test file exercises, for coverage.
+        public var tested: [CheckedPolicy]
         public var failed: Int { suites.flatMap(\.cases).filter { !$0.passed }.count }
         public var passed: Int { suites.flatMap(\.cases).filter(\.passed).count }
     }
@@ -41,8 +43,9 @@ public enum PolicyTestRunner {
     /// The default `evaluation.time` of a case: 2000-01-01T00:00:00Z.
     public static let defaultTime: Int64 = 946_684_800
 
-    public static func run(files: [String], tree: any FileTree, policies: PolicySet) throws -> Report {
-        var report = Report(suites: [], diagnostics: [], sources: [:])
+    public static func run(files: [String], tree: any FileTree, policies: PolicySet,
+                           coverage: CoverageRecorder? = nil) throws -> Report {
+        var report = Report(suites: [], diagnostics: [], sources: [:], tested: [])
         let compiled = Dictionary(uniqueKeysWithValues: policies.policies.map { ($0.id, CompiledPolicy($0)) })
         for path in files {
             guard let bytes = try tree.read(path) else {
@@ -65,6 +68,7 @@ public enum PolicyTestRunner {
                                                       help: Suggestions.didYouMean(id, in: compiled.keys)))
                 }
             }
+            for c in selected where !report.tested.contains(where: { $0.id == c.policy.id }) { report.tested.append(c.policy) }
             var results: [CaseResult] = []
             for c in suite.cases {
                 guard let mesh = try buildMesh(c, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
@@ -78,7 +82,7 @@ public enum PolicyTestRunner {
                     time = t
                 }
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"))
-                let evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true)
+                let evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
                 results.append(CaseResult(name: c.name, location: c.location,
                                           diff: compare(c.expect, evaluation, ids: Set(selected.map(\.policy.id)))))
             }

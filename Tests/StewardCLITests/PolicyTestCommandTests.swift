@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import StewardCLI
 import StewardTestSupport
 import Testing
@@ -72,5 +75,38 @@ import Testing
         #expect(unknownPolicy.status == 2)
         #expect(unknownPolicy.out.contains("error[POL0701]: unknown policy `sales.maskd`"))
         #expect(unknownPolicy.out.contains("did you mean `sales.masked`?"))
+    }
+}
+
+@Suite struct PolicyCoverageTests {
+    @Test func coverageNamesTheMissedBranches() throws {
+        let mesh = try ScratchMesh()
+        try mesh.write("domains/sales/policies/masked.policy", PolicyTestCommandTests.policyText)
+        try mesh.write("domains/sales/policies/masked.test.yaml", PolicyTestCommandTests.suite(outcome: "fail"))
+        let r = StewardRunner.run(["policy", "test", "-C", mesh.path, "--coverage", "--min-coverage", "90"])
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.out.contains("domains/sales/policies/masked.policy  branches 3/6  50.0%"))
+        #expect(r.out.contains("missed domains/sales/policies/masked.policy:1:1  policy sales.masked passes a test target"))
+        #expect(r.out.contains("missed domains/sales/policies/masked.policy:5:9  `property.pii` false"))
+        #expect(r.out.contains("coverage 50.0% is under the minimum 90.0%"))
+    }
+
+    @Test func lcovAndCoberturaFiles() throws {
+        let mesh = try ScratchMesh()
+        try mesh.write("domains/sales/policies/masked.policy", PolicyTestCommandTests.policyText)
+        try mesh.write("domains/sales/policies/masked.test.yaml", PolicyTestCommandTests.suite(outcome: "fail"))
+        let lcovPath = mesh.root.appendingPathComponent("cov.lcov").path
+        #expect(StewardRunner.run(["policy", "test", "-C", mesh.path, "--coverage-format", "lcov", "--coverage-out", lcovPath]).status == 0)
+        let lcov = try String(contentsOfFile: lcovPath, encoding: .utf8)
+        #expect(lcov.contains("SF:domains/sales/policies/masked.policy\n"))
+        #expect(lcov.contains("BRDA:5,2,0,1\nBRDA:5,2,1,-\n"))
+        #expect(lcov.contains("BRF:6\nBRH:3\n"))
+        let xmlPath = mesh.root.appendingPathComponent("cov.xml").path
+        #expect(StewardRunner.run(["policy", "test", "-C", mesh.path, "--coverage-format", "cobertura", "--coverage-out", xmlPath]).status == 0)
+        let xml = try String(contentsOfFile: xmlPath, encoding: .utf8)
+        let parser = XMLParser(data: Data(xml.utf8))
+        #expect(parser.parse(), "cobertura output is not well-formed XML")
+        #expect(xml.contains("branches-covered=\"3\" branches-valid=\"6\""))
+        #expect(xml.contains("<line number=\"5\" hits=\"1\" branch=\"true\" condition-coverage=\"50% (1/2)\"/>"))
     }
 }
