@@ -59,7 +59,8 @@ struct Lint: StewardCommand {
             sources.merge(set.sources) { a, _ in a }
             // A broken policy disables nothing silently: nothing is evaluated (§8).
             if !set.hasErrors && !loaded.hasErrors {
-                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"))
+                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"),
+                                     demand: Demand(set.policies))
                 trace.mark("model view built")
                 let result = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
                 let pairs = result.stats.values.map(\.evaluated).reduce(0, +)

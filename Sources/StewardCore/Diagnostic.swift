@@ -65,5 +65,30 @@ extension Diagnostic: Comparable {
     }
 }
 
+extension Diagnostic {
+    private enum CodingKeys: String, CodingKey { case id, severity, message, location, help, notes, detail }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try c.decode(Severity.self, forKey: .severity), try c.decode(String.self, forKey: .id),
+                  try c.decode(String.self, forKey: .message), at: try c.decodeIfPresent(SourceLocation.self, forKey: .location),
+                  help: try c.decodeIfPresent(String.self, forKey: .help),
+                  notes: try c.decodeIfPresent([String].self, forKey: .notes) ?? [])
+        detail = try c.decodeIfPresent([String].self, forKey: .detail) ?? []
+    }
+
+    /// `detail` appears only when there is one, so reports without `--explain` stay as they were.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(message, forKey: .message)
+        try c.encodeIfPresent(location, forKey: .location)
+        try c.encodeIfPresent(help, forKey: .help)
+        try c.encode(notes, forKey: .notes)
+        if !detail.isEmpty { try c.encode(detail, forKey: .detail) }
+    }
+}
+
 /// A diagnostic can be thrown where a phase must stop (an unreadable file, a bad revision).
 extension Diagnostic: Error {}

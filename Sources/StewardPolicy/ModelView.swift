@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import StewardModel
 
@@ -64,9 +65,9 @@ public final class ModelView: Sendable {
         self.targetsByKind = targets
     }
 
-    /// Builds the view of a loaded mesh.
-    public convenience init(mesh: Mesh, evaluation: EvaluationInfo) {
-        var b = ViewBuilder(mesh: mesh)
+    /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
+    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all) {
+        var b = ViewBuilder(mesh: mesh, demand: demand)
         b.build(evaluation: evaluation)
         self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
     }
@@ -76,6 +77,7 @@ public final class ModelView: Sendable {
 /// point at each other; everything else is appended as it is built.
 private struct ViewBuilder {
     let mesh: Mesh
+    let demand: Demand
     var tables: [[RecordData]] = Array(repeating: [], count: RecordKind.allCases.count)
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
@@ -93,8 +95,9 @@ private struct ViewBuilder {
     var productsOf: [String: [String]] = [:]
     var contractsOf: [String: [String]] = [:]
 
-    init(mesh: Mesh) {
+    init(mesh: Mesh, demand: Demand) {
         self.mesh = mesh
+        self.demand = demand
         domainNames = mesh.domains.keys.sorted()
         productIds = mesh.products.keys.sorted()
         contractIds = mesh.contracts.keys.sorted()
@@ -140,9 +143,15 @@ private struct ViewBuilder {
             .list(domainNames.map { ref(.domain, domainIndex[$0]!) }),
         ], at: settings.location)
 
+        // Grants first: contracts list them and the inputs of products point at them.
+        if wantGrants { for id in contractIds { buildGrants(id) } }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: i) }
         for (i, id) in productIds.enumerated() { buildProduct(id, index: i) }
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: i) }
+    }
+
+    var wantGrants: Bool {
+        demand.evaluates(.grant) || demand.wants(.contract, "grants") || demand.wants(.input, "grants") || demand.wants(.input, "grant")
     }
 
     // MARK: domains
@@ -154,7 +163,9 @@ private struct ViewBuilder {
         let contracts = (contractsOf[name] ?? []).map { ref(.contract, contractIndex[$0]!) }
         tables[RecordKind.domain.ordinal][index] = RecordData(
             fields: [.string(name), opt(d.description), owners, .list(products), .list(contracts)], location: d.location)
-        targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))
+        if demand.evaluates(.domain) {
+            targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))
+        }
     }
 
     func contractDomain(_ id: String) -> String {
@@ -170,7 +181,8 @@ private struct ViewBuilder {
         let domain = domainRef(domainName)
         var inputs: [Value] = []
         var inputTargets: [Target] = []
-        for port in p.inputPorts {
+        let wantInputs = demand.evaluates(.input) || demand.wants(.product, "inputs")
+        for port in p.inputPorts where wantInputs {
             guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
@@ -187,11 +199,12 @@ private struct ViewBuilder {
         }
         var outputs: [Value] = []
         var contracts: [Value] = []
+        let wantOutputs = demand.wants(.product, "outputs")
         for port in p.outputPorts {
             guard let cid = port.contractId, mesh.contracts[cid] != nil else { continue }
-            outputs.append(append(.output, [
+            if wantOutputs { outputs.append(append(.output, [
                 .string(port.name), .string(cid), contractRef(cid), .string(port.version), opt(port.type),
-            ], at: port.location, fieldLocations: [Field.outputContractId: port.contractLocation]))
+            ], at: port.location, fieldLocations: [Field.outputContractId: port.contractLocation])) }
             contracts.append(contractRef(cid))
         }
         let transform = mesh.transforms[id] ?? "domains/\(domainName)/transforms/\(p.name).sql"
@@ -200,9 +213,12 @@ private struct ViewBuilder {
             .string(id), .string(p.odpsID), .string(p.name), .string(domainName), .string(p.status),
             p.version.flatMap(SemVer.init).map(Value.semver) ?? .missing, opt(p.purpose),
             .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
-            team(p.team, at: p.location), strings(p.tags), customMap(p.customProperties), .string(p.location.path),
+            demand.wants(.product, "team") ? team(p.team, at: p.location) : .missing,
+            strings(p.tags), customMap(p.customProperties), .string(p.location.path),
         ], location: p.location)
-        targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
+        if demand.evaluates(.product) {
+            targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
+        }
         targets[.input, default: []] += inputTargets
     }
 
@@ -224,15 +240,19 @@ private struct ViewBuilder {
         var objects: [Value] = []
         var allProperties: [Value] = []
         var propertyTargets: [Target] = []
-        for o in c.objects {
+        let wantProperties = demand.evaluates(.property) || demand.wants(.contract, "properties") || demand.wants(.object, "properties")
+        let wantObjects = wantProperties || demand.wants(.contract, "objects")
+        let wantQuality = demand.wants(.property, "quality")
+        let wantDerived = demand.wants(.property, "completeness") || demand.wants(.property, "errorRate")
+        for o in c.objects where wantObjects {
             let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
-            for entry in Self.flatten(o.properties) {
+            for entry in wantProperties ? Self.flatten(o.properties) : [] {
                 let p = entry.property
                 let pid = "\(id).\(o.name).\(entry.path)"
-                let quality = p.quality.map { qualityRule($0) }
-                let derived = p.quality.map(Self.guarantees)
+                let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
+                let derived = wantDerived ? p.quality.map(Self.guarantees) : []
                 let completeness = derived.compactMap(\.completeness).max().map(Value.percent) ?? .missing
                 let errorRate = derived.compactMap(\.errorRate).min().map(Value.percent) ?? .missing
                 var locations: [Int: SourceLocation] = [:]
@@ -246,30 +266,17 @@ private struct ViewBuilder {
                     completeness, errorRate, strings(p.tags), customMap(p.customProperties),
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
-                propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location))
+                if demand.evaluates(.property) { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
             }
             let appended = append(.object, [
                 .string(o.name), .string(id), opt(o.physicalName), opt(o.physicalType), opt(o.businessName),
-                .list(props), .list(o.quality.map { qualityRule($0) }), strings(o.tags),
+                .list(props), .list(demand.wants(.object, "quality") ? o.quality.map { qualityRule($0) } : []), strings(o.tags),
             ], at: o.location)
             assert(appended == objectRef)
             objects.append(objectRef)
             allProperties += props
         }
-        var grants: [Value] = []
-        var grantTargets: [Target] = []
-        for r in c.roles {
-            let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
-                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let g = append(.grant, [
-                .string(r.role), .string(id), opt(r.access), opt(r.description),
-                opt(r.firstLevelApprovers), opt(r.secondLevelApprovers), strings(approvers),
-                strings(r.grantedDomains), .bool(r.allowsPII),
-            ], at: r.location)
-            grants.append(g)
-            grantTargets.append(Target(id: "\(id)/grants/\(r.role)", domain: domainName, bindings: [g, me, producer, domain], location: r.location))
-        }
-        grantRefs[id] = grants
+        let grants = grantRefs[id] ?? []
         let retention = c.sla("retention")
         let freshness = c.sla("latency") ?? c.sla("freshness")
         let frequency = c.sla("frequency")
@@ -278,13 +285,13 @@ private struct ViewBuilder {
                               ("freshnessElement", freshness), ("frequency", frequency)] {
             if let entry { locations[Schema.index(of: name, in: .contract)!] = entry.location }
         }
-        let sla = c.sla.map { s in
+        let sla = (demand.wants(.contract, "sla") ? c.sla : []).map { s in
             append(.slaProperty, [
                 .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),
                 s.span.flatMap { Value.duration(seconds: $0.seconds) } ?? .missing,
             ], at: s.location)
         }
-        let servers = c.servers.map { s in
+        let servers = (demand.wants(.contract, "servers") ? c.servers : []).map { s in
             append(.server, [.string(s.server), .string(s.type), opt(s.path), opt(s.format)], at: s.location)
         }
         tables[RecordKind.contract.ordinal][index] = RecordData(fields: [
@@ -295,12 +302,37 @@ private struct ViewBuilder {
             .list((consumersOf[id] ?? []).map { productRef($0) }),
             span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
             span(freshness), opt(freshness.flatMap { $0.element ?? c.slaDefaultElement }), span(frequency),
-            .list(sla), .list(grants), team(c.team, at: c.location), .list(servers),
+            .list(sla), .list(grants), demand.wants(.contract, "team") ? team(c.team, at: c.location) : .missing, .list(servers),
             strings(c.tags), customMap(c.customProperties), .string(c.location.path),
         ], location: c.location, fieldLocations: locations)
-        targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
+        if demand.evaluates(.contract) {
+            targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
+        }
         targets[.property, default: []] += propertyTargets
-        targets[.grant, default: []] += grantTargets
+    }
+
+    /// The grant records of a contract (its ODCS roles) and their targets.
+    mutating func buildGrants(_ id: String) {
+        let c = mesh.contracts[id]!
+        let me = ref(.contract, contractIndex[id]!)
+        let domainName = contractDomain(id)
+        let producer = productRef(producerOf[id])
+        var grants: [Value] = []
+        for r in c.roles {
+            let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
+                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let g = append(.grant, [
+                .string(r.role), .string(id), opt(r.access), opt(r.description),
+                opt(r.firstLevelApprovers), opt(r.secondLevelApprovers), strings(approvers),
+                strings(r.grantedDomains), .bool(r.allowsPII),
+            ], at: r.location)
+            grants.append(g)
+            if demand.evaluates(.grant) {
+                targets[.grant, default: []].append(Target(id: "\(id)/grants/\(r.role)", domain: domainName,
+                                                           bindings: [g, me, producer, domainRef(domainName)], location: r.location))
+            }
+        }
+        grantRefs[id] = grants
     }
 
     // MARK: parts

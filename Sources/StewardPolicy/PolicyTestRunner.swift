@@ -81,7 +81,8 @@ public enum PolicyTestRunner {
                     }
                     time = t
                 }
-                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"))
+                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
+                                     demand: Demand(selected.map(\.policy)))
                 let evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
                 results.append(CaseResult(name: c.name, location: c.location,
                                           diff: compare(c.expect, evaluation, ids: Set(selected.map(\.policy.id)))))

@@ -145,3 +145,28 @@ import Testing
         ])
     }
 }
+
+@Suite struct DemandTests {
+    /// The view built for the seed policies' demand gives the findings of the full view.
+    @Test func aNarrowViewGivesTheSameFindings() throws {
+        let tree = FolderTree(root: repositoryRoot)
+        let mesh = try #require(try MeshLoader().load(from: tree).value)
+        let set = try PolicySet.load(from: tree, domains: Array(mesh.domains.keys))
+        let compiled = set.policies.map(CompiledPolicy.init)
+        let info = EvaluationInfo(time: 1_782_864_000, command: "test")
+        let full = PolicyEvaluator.evaluate(compiled, view: ModelView(mesh: mesh, evaluation: info), includePasses: true)
+        let narrow = PolicyEvaluator.evaluate(compiled, view: ModelView(mesh: mesh, evaluation: info, demand: Demand(set.policies)),
+                                              includePasses: true)
+        #expect(full.findings == narrow.findings)
+        #expect(full.stats == narrow.stats)
+        #expect(full.findings.count > 50)
+    }
+
+    @Test func demandNamesTheFieldsPoliciesRead() {
+        let set = checkPolicies(policy("require some g in contract.grants: len(g.domains) > 0", target: "contract"))
+        let d = Demand(set.policies)
+        #expect(d.targets == [.contract])
+        #expect(d.wants(.contract, "grants") && d.wants(.grant, "domains"))
+        #expect(!d.wants(.contract, "sla") && !d.wants(.property, "quality"))
+    }
+}

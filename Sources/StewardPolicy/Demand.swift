@@ -1,0 +1,43 @@
+/// What a set of policies can observe of the model: the target kinds they evaluate and the
+/// record fields they read. The view builds only that; a field no `.field` node names can
+/// never be seen, so leaving it empty changes no outcome. (Explain also shows records by
+/// their `id`, `name`, `role` or `username`, which are always built.)
+public struct Demand: Sendable {
+    public var targets: Set<TargetKind>
+    /// `kind.field` names.
+    public var fields: Set<String>
+
+    /// Everything: for callers that do not know their policies in advance.
+    public static let all = Demand(targets: Set(TargetKind.allCases), fields: [], everything: true)
+
+    let everything: Bool
+
+    init(targets: Set<TargetKind>, fields: Set<String>, everything: Bool = false) {
+        self.targets = targets
+        self.fields = fields
+        self.everything = everything
+    }
+
+    public init(_ policies: [CheckedPolicy]) {
+        var targets = Set<TargetKind>()
+        var fields = Set<String>()
+        func walk(_ n: TNode) {
+            if case .field(_, let kind, _, let name) = n.op { fields.insert("\(kind.rawValue).\(name)") }
+            for c in n.children { walk(c) }
+        }
+        for p in policies {
+            targets.insert(p.target.kind)
+            for l in p.lets { walk(l) }
+            if let c = p.condition { walk(c) }
+            walk(p.requirement)
+            for part in p.message + (p.hint ?? []) { if case .hole(let n) = part { walk(n) } }
+        }
+        self.init(targets: targets, fields: fields)
+    }
+
+    public func wants(_ kind: RecordKind, _ field: String) -> Bool {
+        everything || fields.contains("\(kind.rawValue).\(field)")
+    }
+
+    public func evaluates(_ target: TargetKind) -> Bool { everything || targets.contains(target) }
+}
