@@ -21,7 +21,7 @@ struct Frame {
         self.view = view
     }
 
-    mutating func reset(bindings: [Value], mesh: Value, evaluation: Value) {
+    mutating func reset(bindings: Bindings, mesh: Value, evaluation: Value) {
         slots[0] = mesh
         slots[1] = evaluation
         for (i, v) in bindings.enumerated() { slots[2 + i] = v }

@@ -36,7 +36,7 @@ public struct Target: Sendable {
     /// The domain it belongs to, for federation; nil for changes outside `domains/`.
     public var domain: String?
     /// Binding values in `Schema.bindings(for:)` order.
-    public var bindings: [Value]
+    public var bindings: Bindings
     public var location: SourceLocation
 }
 
@@ -428,4 +428,40 @@ private struct ViewBuilder {
     func opt(_ s: String?) -> Value { s.map(Value.string) ?? .missing }
     func strings(_ s: [String]) -> Value { .list(s.map(Value.string)) }
     func emails(_ s: [String]) -> Value { .list(s.map { .string($0.lowercased()) }) }
+}
+
+/// A target's binding values, held inline: there is one per target, and an array each would
+/// be 150,000 allocations on a large mesh. No target kind has more than five bindings.
+public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollection {
+    private var v0 = Value.missing, v1 = Value.missing, v2 = Value.missing, v3 = Value.missing, v4 = Value.missing
+    public private(set) var count = 0
+
+    public init(arrayLiteral elements: Value...) {
+        precondition(elements.count <= 5, "a target has at most five bindings")
+        for e in elements { append(e) }
+    }
+
+    private mutating func append(_ v: Value) {
+        switch count {
+        case 0: v0 = v
+        case 1: v1 = v
+        case 2: v2 = v
+        case 3: v3 = v
+        default: v4 = v
+        }
+        count += 1
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(i: Int) -> Value {
+        switch i {
+        case 0: v0
+        case 1: v1
+        case 2: v2
+        case 3: v3
+        default: v4
+        }
+    }
 }
