@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers point down: steward -> StewardCLI -> StewardModel / StewardGit -> StewardCore.
+// Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff -> StewardModel / StewardGit -> StewardCore.
 // The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML.
 let package = Package(
     name: "steward",
@@ -34,10 +34,11 @@ let package = Package(
             dependencies: ["StewardCore", "CYAML"]
         ),
         .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel"]),
+        .target(name: "StewardDiff", dependencies: ["StewardCore", "StewardModel"]),
         .target(
             name: "StewardCLI",
             dependencies: [
-                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy",
+                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +54,7 @@ let package = Package(
             name: "StewardPolicyTests",
             dependencies: ["StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]
         ),
+        .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
             name: "StewardModelTests",

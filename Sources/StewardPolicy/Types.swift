@@ -119,7 +119,7 @@ public enum ChangeKinds {
         "freshness.added", "freshness.removed", "freshness.loosened", "freshness.tightened",
         "frequency.changed", "server.changed",
         "property.added", "property.removed", "property.renamed", "property.typeChanged", "property.requiredAdded",
-        "property.requiredRemoved", "property.uniqueRemoved",
+        "property.requiredRemoved", "property.uniqueAdded", "property.uniqueRemoved", "property.primaryKeyChanged",
         "classification.added", "classification.removed", "classification.tightened", "classification.loosened",
         "pii.added", "pii.removed", "masking.changed", "masking.removed",
         "quality.added", "quality.removed", "quality.tightened", "quality.loosened",
