@@ -62,14 +62,15 @@ struct Lint: StewardCommand {
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"),
                                      demand: Demand(set.policies))
                 trace.mark("model view built")
-                let result = PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view)
+                let (result, waived, waiverProblems) = PolicyEvaluator.evaluate(
+                    set.policies.map(CompiledPolicy.init), view: view, mesh: mesh, waivers: mesh.waivers)
                 let pairs = result.stats.values.map(\.evaluated).reduce(0, +)
                 trace.mark("policies evaluated: \(pairs) (policy, target) pairs, \(result.findings.count) findings")
-                ds += result.findings.map { f in
+                ds += waived.findings.map { f in
                     var d = PolicyLoading.diagnostic(f)
                     if explain { d.detail = Explainer.explain(f, policies: set.policies, view: view) }
                     return d
-                } + result.diagnostics
+                } + result.diagnostics + waiverProblems + waived.diagnostics
                 policyCount = set.policies.count
                 ExitLifetime.keep(view)
             } else if set.hasErrors {

@@ -32,7 +32,7 @@ enum PolicyLoading {
         var notes = ["target: \(f.target)", "policy: \(f.policy) (\(f.level.rawValue)) at \(f.policyLocation)"]
         if let w = f.waiver { notes.append("waived until \(w.expires) by \(w.owner): \(w.reason)") }
         let severity: Severity = f.waived ? .note : f.level.severity
-        let message = f.outcome == .error ? "[error] \(f.message)" : f.message
+        let message = (f.waived ? "[waived] " : "") + (f.outcome == .error ? "[error] \(f.message)" : f.message)
         return Diagnostic(severity, f.policy, message, at: f.location, help: f.hint, notes: notes)
     }
 

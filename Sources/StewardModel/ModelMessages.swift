@@ -41,4 +41,11 @@ enum ModelMessages {
     static let unknownDomainGrant = "MESH0309"
     static let orphanContract = "MESH0310"
     static let noOutput = "MESH0311"
+
+    // Waivers (docs/policy-language.md §10); the policy-dependent ones are in StewardPolicy.
+    static let invalidWaiver = "POL0505"
+    static let waiverMatchesAll = "POL0506"
+    static let waiverOutsideDomain = "POL0507"
+    static let duplicateWaiver = "POL0509"
+    static let waiverSelfApproved = "POL0510"
 }

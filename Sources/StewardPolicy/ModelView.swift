@@ -52,6 +52,9 @@ public final class ModelView: Sendable {
 
     public func targets(_ kind: TargetKind) -> [Target] { targetsByKind[kind] ?? [] }
 
+    /// Every target id the view holds, for telling a stale waiver from a mistyped one.
+    public var allTargetIds: Set<String> { Set(targetsByKind.values.flatMap { $0.map(\.id) }) }
+
     /// A field of a record by name, for tests and explain.
     public func field(_ name: String, of value: Value) -> Value? {
         guard case .record(let r) = value, let i = Schema.index(of: name, in: r.kind) else { return nil }

@@ -83,7 +83,13 @@ public enum PolicyTestRunner {
                 }
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
                                      demand: Demand(selected.map(\.policy)))
-                let evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
+                var evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
+                let checked = WaiverResolver.validate(mesh.waivers + c.waivers, policies: policies.policies,
+                                                      platformTeam: mesh.settings.platformTeam.members,
+                                                      domainOwners: mesh.domains.mapValues(\.owners.members))
+                report.diagnostics += checked.diagnostics
+                evaluation.findings = WaiverResolver.resolve(evaluation.findings, waivers: checked.valid, evaluated: evaluation.evaluatedTargets,
+                                                             existing: view.allTargetIds, at: time).findings
                 results.append(CaseResult(name: c.name, location: c.location,
                                           diff: compare(c.expect, evaluation, ids: Set(selected.map(\.policy.id)))))
             }

@@ -16,15 +16,28 @@ import Testing
     }
 
     /// The example mesh keeps personal data five years, past the 365-day maximum of
-    /// privacy.piiRetention: lint reports exactly that, on both customer contracts.
+    /// privacy.piiRetention, under a waiver that expires at the end of 2027: lint reports both
+    /// findings as waived while it holds, and as errors once it has expired.
     @Test func lintEvaluatesThePoliciesOfTheExampleMesh() throws {
-        let r = StewardRunner.run(["lint", "-C", Self.exampleMesh, "--at", "2026-07-01T00:00:00Z", "--format", "json"])
-        #expect(r.status == 1)
-        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
-        let ds = json?["diagnostics"] as? [[String: Any]] ?? []
-        #expect(ds.map { "\($0["id"] ?? "") \(($0["location"] as? [String: Any])?["path"] ?? "")" } == [
-            "privacy.piiRetention domains/customer/contracts/customer_360.odcs.yaml",
-            "privacy.piiRetention domains/customer/contracts/customers_raw.odcs.yaml",
+        func run(_ at: String) throws -> (Int32, [String]) {
+            let r = StewardRunner.run(["lint", "-C", Self.exampleMesh, "--at", at, "--format", "json"])
+            let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+            let ds = json?["diagnostics"] as? [[String: Any]] ?? []
+            return (r.status, ds.map { "\($0["severity"] ?? "") \($0["id"] ?? "") \(($0["location"] as? [String: Any])?["path"] ?? "")" })
+        }
+        let (waived, now) = try run("2026-07-01T00:00:00Z")
+        #expect(waived == 0)
+        #expect(now == [
+            "note privacy.piiRetention domains/customer/contracts/customer_360.odcs.yaml",
+            "note privacy.piiRetention domains/customer/contracts/customers_raw.odcs.yaml",
+        ])
+        let (expired, later) = try run("2028-01-01T00:00:00Z")
+        #expect(expired == 1)
+        #expect(later == [
+            "error privacy.piiRetention domains/customer/contracts/customer_360.odcs.yaml",
+            "error privacy.piiRetention domains/customer/contracts/customers_raw.odcs.yaml",
+            "warning POL0503 waivers/privacy.yaml",
+            "warning POL0503 waivers/privacy.yaml",
         ])
     }
 
@@ -154,7 +167,8 @@ import Testing
         let (clean, out, _) = try run(["lint", "-C", CLITests.exampleMesh, "--no-policies"])
         #expect(clean == 0)
         #expect(out.contains("ok"))
-        #expect(try run(["lint", "-C", CLITests.exampleMesh]).0 == 1)
+        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--at", "2026-07-01T00:00:00Z"]).0 == 0)
+        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--at", "2028-07-01T00:00:00Z"]).0 == 1)
         #expect(try run(["no-such-command"]).0 == 2)
         #expect(try run(["lint", "--format", "xml"]).0 == 2)
         #expect(try run(["--help"]).0 == 0)

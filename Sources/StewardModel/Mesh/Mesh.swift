@@ -13,6 +13,8 @@ public struct Mesh: Sendable {
     public var contractDomain: [String: String]
     /// The transform file of each product, by product id (repository-relative).
     public var transforms: [String: String]
+    /// Valid waivers, by file path then position (§10 of policy-language.md).
+    public var waivers: [Waiver] = []
 
     public init(settings: MeshSettings) {
         self.settings = settings

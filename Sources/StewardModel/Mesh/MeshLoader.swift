@@ -38,6 +38,8 @@ public struct MeshLoader: Sendable {
         var jobs: [Job] = []
         var domainFolders = Set<String>()
         var otherFiles = Set<String>()
+        var waiverFiles: [(path: String, domain: String?)] = try tree.files(under: "waivers")
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { ($0, nil) }
         for path in try tree.files(under: Self.domainsRoot) {
             let parts = path.split(separator: "/").map(String.init)
             guard parts.count >= 3 else {
@@ -60,6 +62,8 @@ public struct MeshLoader: Sendable {
                     diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `contracts/` is not a contract (*.odcs.yaml) and is ignored",
                                                 at: SourceLocation(path: path), help: "rename it to <name>.odcs.yaml or move it"))
                 }
+            case (4, "waivers") where rest.hasSuffix(".yaml") || rest.hasSuffix(".yml"):
+                waiverFiles.append((path, domain))
             default: otherFiles.insert(path)
             }
         }
@@ -113,6 +117,7 @@ public struct MeshLoader: Sendable {
                                       help: "create it with the domain's owners (see docs/mesh-layout.md)"))
         }
 
+        mesh.waivers = try loadWaivers(waiverFiles.sorted { $0.path < $1.path }, from: tree, &diagnostics, &sources)
         trace.mark("assemble")
         diagnostics += MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles).validate(&mesh)
         trace.mark("validate")
@@ -234,6 +239,36 @@ private final class ResultBox: @unchecked Sendable {
     func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
     var error: (any Error)? { lock.withLock { firstError } }
     var values: [MeshLoader.Result] { slots.compactMap { $0 } }
+}
+
+extension MeshLoader {
+    /// Waiver files are few and small: read them in order, then refuse duplicates (POL0509).
+    func loadWaivers(_ files: [(path: String, domain: String?)], from tree: some FileTree,
+                     _ diagnostics: inout [Diagnostic], _ sources: inout [String: String]) throws -> [Waiver] {
+        var out: [Waiver] = []
+        for (path, domain) in files {
+            guard let bytes = try tree.read(path) else { continue }
+            switch YAMLDocument.decodeUTF8(bytes, path: path) {
+            case let .success(text):
+                let r = Reader(path: path)
+                let waivers = Documents.root(text, r).map { WaiverFileDecoder.decode($0, r, domain: domain) } ?? []
+                if !r.diagnostics.isEmpty { sources[path] = text }
+                diagnostics += r.diagnostics
+                for w in waivers {
+                    if let first = out.first(where: { $0.policy == w.policy && $0.target == w.target }) {
+                        diagnostics.append(.error(ModelMessages.duplicateWaiver, "policy `\(w.policy)` is waived twice for `\(w.target)`",
+                                                  at: w.location, notes: ["first waived at \(first.location)"],
+                                                  help: "keep one waiver per policy and target"))
+                        sources[path] = text
+                    } else {
+                        out.append(w)
+                    }
+                }
+            case let .failure(d): diagnostics.append(d)
+            }
+        }
+        return out
+    }
 }
 
 /// Phase timings on standard error when `STEWARD_TRACE` is set (for benchmarks).

@@ -19,6 +19,8 @@ public struct PolicyTestCase: Sendable {
     /// `contracts`, `products`), merged over `mesh`.
     public var given: YAMLValue?
     public var expect: [PolicyExpectation]
+    /// Inline waivers, as in a waiver file; resolved with the real resolver.
+    public var waivers: [Waiver]
     public var location: SourceLocation
 }
 
@@ -64,7 +66,7 @@ public enum PolicyTestFile {
         let idNodes = f["policies"]?.items ?? []
         let policies = ids.enumerated().map { (id: $0.element, location: idNodes[safe: $0.offset]?.location ?? f.location) }
         let cases = f.list("cases") { node -> PolicyTestCase? in
-            guard let c = r.fields(node, "test case", allowed: ["name", "at", "mesh", "given", "expect"]) else { return nil }
+            guard let c = r.fields(node, "test case", allowed: ["name", "at", "mesh", "given", "expect", "waivers"]) else { return nil }
             let name = c.string("name", required: true, in: "test case") ?? ""
             let expect = c.list("expect") { e -> PolicyExpectation? in
                 guard let x = r.fields(e, "expected finding", allowed: ["policy", "target", "outcome", "messageContains"]) else { return nil }
@@ -85,8 +87,13 @@ public enum PolicyTestFile {
             if let g = c["given"], g.kind != .mapping {
                 r.error(ModelMessages.wrongType, "`given` must be a mapping with `mesh` and `domains`", at: g.location)
             }
+            var index = 0
+            let waivers = c.list("waivers") { node -> Waiver? in
+                defer { index += 1 }
+                return WaiverFileDecoder.waiver(node, r, domain: nil, index: index)
+            }
             return PolicyTestCase(name: name, at: c.string("at"), mesh: c.string("mesh"), given: c.any("given"),
-                                  expect: expect, location: c.location)
+                                  expect: expect, waivers: waivers, location: c.location)
         }
         return PolicyTestSuite(path: path, policies: policies, cases: cases)
     }
