@@ -33,8 +33,8 @@ let package = Package(
             name: "StewardModel",
             dependencies: ["StewardCore", "CYAML"]
         ),
-        .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel"]),
         .target(name: "StewardDiff", dependencies: ["StewardCore", "StewardModel"]),
+        .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel", "StewardDiff"]),
         .target(
             name: "StewardCLI",
             dependencies: [

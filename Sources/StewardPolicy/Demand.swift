@@ -32,7 +32,8 @@ public struct Demand: Sendable {
             walk(p.requirement)
             for part in p.message + (p.hint ?? []) { if case .hole(let n) = part { walk(n) } }
         }
-        self.init(targets: targets, fields: fields)
+        // Change targets bind whole entities of two revisions: build everything for them.
+        self.init(targets: targets, fields: fields, everything: targets.contains(.change))
     }
 
     public func wants(_ kind: RecordKind, _ field: String) -> Bool {

@@ -123,11 +123,11 @@ public enum PolicyEvaluator {
         let p = compiled.policy
         var out = PerPolicy()
         var frame = Frame(slotCount: p.slotCount, letCount: p.lets.count, view: view)
-        for target in view.targets(p.target.kind) {
+        for target in view.targets(for: p.target) {
             if let d = p.domain, target.domain != d { continue }
             if let only, !only.contains(target.id) { continue }
             out.targets.insert(target.id)
-            frame.reset(bindings: target.bindings, mesh: view.mesh, evaluation: view.evaluation)
+            frame.reset(bindings: target.bindings, mesh: target.mesh ?? view.mesh, evaluation: view.evaluation)
             let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame, coverage: coverage)
             coverage?.outcome(result, of: p)
             switch result {
@@ -140,8 +140,8 @@ public enum PolicyEvaluator {
                 }
             case .fail(let decidedAt):
                 out.stats.fail += 1
-                let (message, problems1) = render(p.message, p, &frame)
-                let (hint, problems2) = p.hint.map { render($0, p, &frame) } ?? (nil, [])
+                let (message, problems1) = render(p.message, p, &frame, coverage: coverage)
+                let (hint, problems2) = p.hint.map { render($0, p, &frame, coverage: coverage) } ?? (nil, [])
                 out.diagnostics += problems1 + problems2
                 out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .fail,
                                             message: message ?? "", hint: hint, location: decidedAt ?? target.location,
@@ -203,10 +203,11 @@ public enum PolicyEvaluator {
 
     /// Renders a message or hint; a failed interpolation shows `(error: …)` and is reported
     /// (POL0607) without changing the outcome (§7.2).
-    static func render(_ parts: [TemplatePart], _ p: CheckedPolicy, _ f: inout Frame) -> (String?, [Diagnostic]) {
+    static func render(_ parts: [TemplatePart], _ p: CheckedPolicy, _ f: inout Frame,
+                       coverage: CoverageRecorder? = nil) -> (String?, [Diagnostic]) {
         var out = ""
         var problems: [Diagnostic] = []
-        var i = Interpreter(lets: p.lets)
+        var i = Interpreter(lets: p.lets, observer: coverage.map { recorder in { node, result, _ in recorder.saw(node, result) } })
         for part in parts {
             switch part {
             case .text(let s): out += s

@@ -8,7 +8,7 @@ import StewardCore
 public enum Explainer {
     public static func explain(_ p: CheckedPolicy, target: Target, view: ModelView) -> [String] {
         var e = Session(policy: p, view: view)
-        e.frame.reset(bindings: target.bindings, mesh: view.mesh, evaluation: view.evaluation)
+        e.frame.reset(bindings: target.bindings, mesh: target.mesh ?? view.mesh, evaluation: view.evaluation)
         if let condition = p.condition {
             guard e.chain(condition, keyword: "where", indent: 0) else { return e.render() }
         }
@@ -174,7 +174,7 @@ extension Explainer {
     /// The explanation of a finding, found by its policy and target ids.
     public static func explain(_ finding: Finding, policies: [CheckedPolicy], view: ModelView) -> [String] {
         guard let p = policies.first(where: { $0.id == finding.policy }),
-              let target = view.targets(p.target.kind).first(where: { $0.id == finding.target }) else { return [] }
+              let target = view.targets(for: p.target).first(where: { $0.id == finding.target }) else { return [] }
         return explain(p, target: target, view: view)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StewardCore
+import StewardDiff
 import StewardModel
 
 /// One record of the object model: its field values in `Schema` order and where it was read.
@@ -38,6 +39,8 @@ public struct Target: Sendable {
     /// Binding values in `Schema.bindings(for:)` order.
     public var bindings: Bindings
     public var location: SourceLocation
+    /// The `mesh` binding when it is not the view's (change targets see the base revision).
+    public var mesh: Value? = nil
 }
 
 /// The mesh as the policy language sees it: every record built once, in `Schema` field
@@ -47,13 +50,24 @@ public final class ModelView: Sendable {
     public let mesh: Value
     public let evaluation: Value
     let targetsByKind: [TargetKind: [Target]]
+    /// Change targets by entity kind (`""` for every change, the `target change` policies).
+    let changeTargets: [String: [Target]]
 
     public func record(_ r: RecordRef) -> RecordData { tables[r.kind.ordinal][Int(r.index)] }
 
     public func targets(_ kind: TargetKind) -> [Target] { targetsByKind[kind] ?? [] }
 
+    /// The targets of a policy's `target` clause: `change to E` selects changes of entity E,
+    /// with `old` and `new` bound.
+    public func targets(for spec: TargetSpec) -> [Target] {
+        guard spec.kind == .change else { return targets(spec.kind) }
+        return changeTargets[spec.entity?.rawValue ?? ""] ?? []
+    }
+
     /// Every target id the view holds, for telling a stale waiver from a mistyped one.
-    public var allTargetIds: Set<String> { Set(targetsByKind.values.flatMap { $0.map(\.id) }) }
+    public var allTargetIds: Set<String> {
+        Set(targetsByKind.values.flatMap { $0.map(\.id) } + (changeTargets[""] ?? []).map(\.id))
+    }
 
     /// A field of a record by name, for tests and explain.
     public func field(_ name: String, of value: Value) -> Value? {
@@ -61,11 +75,13 @@ public final class ModelView: Sendable {
         return record(r).fields[i]
     }
 
-    init(tables: [[RecordData]], mesh: Value, evaluation: Value, targets: [TargetKind: [Target]]) {
+    init(tables: [[RecordData]], mesh: Value, evaluation: Value, targets: [TargetKind: [Target]],
+         changeTargets: [String: [Target]] = [:]) {
         self.tables = tables
         self.mesh = mesh
         self.evaluation = evaluation
         self.targetsByKind = targets
+        self.changeTargets = changeTargets
     }
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
@@ -73,6 +89,66 @@ public final class ModelView: Sendable {
         var b = ViewBuilder(mesh: mesh, demand: demand)
         b.build(evaluation: evaluation)
         self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
+    }
+}
+
+extension ModelView {
+    /// The view of a change (`check`, `policy test` with a base): the head mesh, the base mesh
+    /// after it in the same tables, and one change target per semantic change, whose `old`
+    /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
+    /// base's (§5.1).
+    public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all) {
+        var h = ViewBuilder(mesh: head, demand: demand)
+        h.build(evaluation: evaluation)
+        var b = ViewBuilder(mesh: base, demand: .all, tables: h.tables)
+        b.build(evaluation: evaluation)
+        var tables = b.tables
+        func append(_ kind: RecordKind, _ fields: [Value], at: SourceLocation) -> Value {
+            tables[kind.ordinal].append(RecordData(fields: fields, location: at))
+            return .record(RecordRef(kind: kind, index: Int32(tables[kind.ordinal].count - 1)))
+        }
+        var people: [String: Value] = [:]
+        func person(_ p: CommitInfo.Person) -> Value {
+            if let v = people[p.email] { return v }
+            let v = append(.person, [.string(p.name), .string(p.email)], at: SourceLocation(path: ""))
+            people[p.email] = v
+            return v
+        }
+        var commits: [String: Value] = [:]
+        func commit(_ c: CommitInfo) -> Value {
+            if let v = commits[c.id] { return v }
+            let v = append(.commit, [.string(c.id), person(c.author), person(c.committer), .list(c.coAuthors.map(person)),
+                                     .string(c.message), .timestamp(c.time)], at: SourceLocation(path: ""))
+            commits[c.id] = v
+            return v
+        }
+        func changeRecord(_ c: Change, path: String, summary: Bool, details: [Value], commitList: [CommitInfo]) -> Value {
+            var authors: [CommitInfo.Person] = []
+            for x in commitList {
+                for p in [x.author] + x.coAuthors where !authors.contains(where: { $0.email == p.email }) { authors.append(p) }
+            }
+            return append(.change, [
+                .string(c.kind), .string(c.entity), .bool(summary), .bool(c.breaking), .string(c.element), .string(path),
+                .string(c.description), .list(details), .list(commitList.map(commit)), .list(authors.map(person)),
+            ], at: c.location ?? SourceLocation(path: path))
+        }
+        var byEntity: [String: [Target]] = [:]
+        for m in changes {
+            let details = m.details.map { changeRecord($0, path: m.path, summary: false, details: [], commitList: m.commits) }
+            let record = changeRecord(m.change, path: m.path, summary: m.summary, details: details, commitList: m.commits)
+            let folder = m.path.split(separator: "/").count >= 3 && m.path.hasPrefix("domains/") ? String(m.path.split(separator: "/")[1]) : nil
+            let domain = m.domain.map { b.domainRef($0) } ?? .missing
+            let id = "\(m.change.element):\(m.change.kind)"
+            let at = m.change.location ?? SourceLocation(path: m.path)
+            byEntity["", default: []].append(Target(id: id, domain: folder, bindings: [record, domain], location: at, mesh: b.meshValue))
+            let old = b.entityRef(m.change.entity, m.change.element)
+            let new = h.entityRef(m.change.entity, m.change.element)
+            if old != .missing || new != .missing {
+                byEntity[m.change.entity, default: []].append(Target(id: id, domain: folder, bindings: [record, domain, old, new],
+                                                                     location: at, mesh: b.meshValue))
+            }
+        }
+        self.init(tables: tables, mesh: h.meshValue, evaluation: h.evaluationValue, targets: h.targets, changeTargets: byEntity)
     }
 }
 
@@ -98,15 +174,25 @@ private struct ViewBuilder {
     var productsOf: [String: [String]] = [:]
     var contractsOf: [String: [String]] = [:]
 
-    init(mesh: Mesh, demand: Demand) {
+    /// Where this mesh's domains, products and contracts start in their tables: a view of a
+    /// change holds the head mesh and, after it, the base mesh.
+    let domainBase: Int, productBase: Int, contractBase: Int
+
+    init(mesh: Mesh, demand: Demand, tables: [[RecordData]]? = nil) {
         self.mesh = mesh
         self.demand = demand
+        if let tables { self.tables = tables }
+        let t = self.tables
+        domainBase = t[RecordKind.domain.ordinal].count
+        productBase = t[RecordKind.product.ordinal].count
+        contractBase = t[RecordKind.contract.ordinal].count
         domainNames = mesh.domains.keys.sorted()
         productIds = mesh.products.keys.sorted()
         contractIds = mesh.contracts.keys.sorted()
-        domainIndex = Dictionary(uniqueKeysWithValues: domainNames.enumerated().map { ($1, Int32($0)) })
-        productIndex = Dictionary(uniqueKeysWithValues: productIds.enumerated().map { ($1, Int32($0)) })
-        contractIndex = Dictionary(uniqueKeysWithValues: contractIds.enumerated().map { ($1, Int32($0)) })
+        let (db, pb, cb) = (domainBase, productBase, contractBase)
+        domainIndex = Dictionary(uniqueKeysWithValues: domainNames.enumerated().map { ($1, Int32(db + $0)) })
+        productIndex = Dictionary(uniqueKeysWithValues: productIds.enumerated().map { ($1, Int32(pb + $0)) })
+        contractIndex = Dictionary(uniqueKeysWithValues: contractIds.enumerated().map { ($1, Int32(cb + $0)) })
         producerOf = mesh.producerOf
         for id in productIds {
             let p = mesh.products[id]!
@@ -123,6 +209,26 @@ private struct ViewBuilder {
     func productRef(_ id: String?) -> Value { id.flatMap { productIndex[$0] }.map { ref(.product, $0) } ?? .missing }
     func contractRef(_ id: String?) -> Value { id.flatMap { contractIndex[$0] }.map { ref(.contract, $0) } ?? .missing }
 
+    /// Records by id, for the `old` and `new` of change targets.
+    var propertyRefs: [String: Value] = [:]
+    var inputRefs: [String: Value] = [:]
+
+    func entityRef(_ entity: String, _ element: String) -> Value {
+        switch entity {
+        case "contract": contractRef(element)
+        case "product": productRef(element)
+        case "domain": domainRef(element)
+        case "property": propertyRefs[element] ?? .missing
+        case "input": inputRefs[element] ?? .missing
+        case "grant":
+            grantRefs[String(element.split(separator: "/").first ?? "")].flatMap { grants in
+                mesh.contracts[String(element.split(separator: "/").first ?? "")]?.roles.firstIndex { "\($0.role)" == element.split(separator: "/").last.map(String.init) }
+                    .flatMap { $0 < grants.count ? grants[$0] : nil }
+            } ?? .missing
+        default: .missing
+        }
+    }
+
     mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
         assert(fields.count == Schema.fields(of: kind).count, "\(kind) built with \(fields.count) fields")
         tables[kind.ordinal].append(RecordData(fields: fields, location: location, fieldLocations: fieldLocations))
@@ -132,9 +238,9 @@ private struct ViewBuilder {
     mutating func build(evaluation e: EvaluationInfo) {
         // Reserve the slots of the records others point at.
         let placeholder = RecordData(fields: [], location: SourceLocation(path: ""))
-        tables[RecordKind.domain.ordinal] = Array(repeating: placeholder, count: domainNames.count)
-        tables[RecordKind.product.ordinal] = Array(repeating: placeholder, count: productIds.count)
-        tables[RecordKind.contract.ordinal] = Array(repeating: placeholder, count: contractIds.count)
+        tables[RecordKind.domain.ordinal] += Array(repeating: placeholder, count: domainNames.count)
+        tables[RecordKind.product.ordinal] += Array(repeating: placeholder, count: productIds.count)
+        tables[RecordKind.contract.ordinal] += Array(repeating: placeholder, count: contractIds.count)
 
         evaluationValue = append(.evaluation, [.timestamp(e.time), .string(e.command), opt(e.base), opt(e.head)],
                                  at: SourceLocation(path: ""))
@@ -148,9 +254,9 @@ private struct ViewBuilder {
 
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
-        for (i, id) in contractIds.enumerated() { buildContract(id, index: i) }
-        for (i, id) in productIds.enumerated() { buildProduct(id, index: i) }
-        for (i, name) in domainNames.enumerated() { buildDomain(name, index: i) }
+        for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
+        for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i) }
+        for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
 
     var wantGrants: Bool {
@@ -198,6 +304,7 @@ private struct ViewBuilder {
                 .bool(producer == nil), .bool(producerDomain != domainName), .list(grantRefs), grantRefs.first ?? .missing,
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
+            inputRefs["\(id)/inputs/\(port.name)"] = input
             inputTargets.append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
         }
         var outputs: [Value] = []
@@ -269,6 +376,7 @@ private struct ViewBuilder {
                     completeness, errorRate, strings(p.tags), customMap(p.customProperties),
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
+                propertyRefs[pid] = prop
                 if demand.evaluates(.property) { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
             }
             let appended = append(.object, [

@@ -1,5 +1,6 @@
 import Foundation
 import StewardCore
+import StewardDiff
 import StewardModel
 
 /// `steward policy test` (§11): runs the cases of `*.test.yaml` files. Each case builds a
@@ -71,7 +72,7 @@ public enum PolicyTestRunner {
             for c in selected where !report.tested.contains(where: { $0.id == c.policy.id }) { report.tested.append(c.policy) }
             var results: [CaseResult] = []
             for c in suite.cases {
-                guard let mesh = try buildMesh(c, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
+                guard let (mesh, headFiles) = try buildMesh(c, c.given, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
                 var time = defaultTime
                 if let at = c.at {
                     guard let t = Value.parseTimestamp(at) else {
@@ -81,8 +82,18 @@ public enum PolicyTestRunner {
                     }
                     time = t
                 }
-                let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
+                let view: ModelView
+                if let baseFragments = c.base {
+                    guard let (baseMesh, baseFiles) = try buildMesh(c, baseFragments, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
+                    let files = try ChangeSet.files(from: baseFiles, to: headFiles)
+                    let commits = Self.commits(c.commits, files: files, at: time)
+                    let changes = ChangeSet.build(changes: MeshDiff.compare(baseMesh, mesh), files: files, old: baseMesh, new: mesh, commits: commits)
+                    view = ModelView(base: baseMesh, head: mesh, changes: changes, evaluation: EvaluationInfo(time: time, command: "test"),
                                      demand: Demand(selected.map(\.policy)))
+                } else {
+                    view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
+                                     demand: Demand(selected.map(\.policy)))
+                }
                 var evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
                 let checked = WaiverResolver.validate(mesh.waivers + c.waivers, policies: policies.policies,
                                                       platformTeam: mesh.settings.platformTeam.members,
@@ -140,7 +151,32 @@ public enum PolicyTestRunner {
 
     // MARK: building the case's mesh
 
-    static func buildMesh(_ c: PolicyTestCase, testPath: String, tree: any FileTree, diagnostics: inout [Diagnostic]) throws -> Mesh? {
+    /// `commits:` of a case; a commit without `paths` touched every changed file.
+    static func commits(_ value: YAMLValue?, files: [FileChange], at time: Int64) -> [CommitInfo] {
+        func person(_ v: YAMLValue?) -> CommitInfo.Person? {
+            switch v {
+            case .string(let email)?: return CommitInfo.Person(name: String(email.split(separator: "@").first ?? ""), email: email)
+            case .map(let m)?:
+                let email = m.first { $0.0 == "email" }?.1.string ?? ""
+                return CommitInfo.Person(name: m.first { $0.0 == "name" }?.1.string ?? email, email: email)
+            default: return nil
+            }
+        }
+        return (value?.list ?? []).enumerated().compactMap { i, entry in
+            guard case .map(let m) = entry else { return nil }
+            func field(_ k: String) -> YAMLValue? { m.first { $0.0 == k }?.1 }
+            guard let author = person(field("author")) else { return nil }
+            let paths = field("paths")?.list?.compactMap(\.string) ?? files.map(\.path)
+            let time = field("time")?.string.flatMap(Value.parseTimestamp) ?? time
+            return CommitInfo(id: field("id")?.string ?? String(repeating: String(i + 1), count: 40).prefix(40).description,
+                              author: author, committer: person(field("committer")) ?? author,
+                              coAuthors: (field("coAuthors")?.list ?? []).compactMap { person($0) },
+                              message: field("message")?.string ?? "", time: time, paths: Set(paths))
+        }
+    }
+
+    static func buildMesh(_ c: PolicyTestCase, _ fragments: YAMLValue?, testPath: String, tree: any FileTree,
+                          diagnostics: inout [Diagnostic]) throws -> (Mesh, MemoryTree)? {
         var files = MemoryTree(label: "test case `\(c.name)`")
         if let fixture = c.mesh {
             let folder: String
@@ -157,7 +193,7 @@ public enum PolicyTestRunner {
             }
             for p in paths { files.contents[String(p.dropFirst(folder.count + 1))] = try tree.read(p) }
         }
-        var given = Fragments(c.given)
+        var given = Fragments(fragments)
         if files.contents["steward.yaml"] == nil || given.mesh != nil {
             files.write("steward.yaml", json(given.settings()))
         }
@@ -171,7 +207,7 @@ public enum PolicyTestRunner {
                                       notes: Array(problems), help: "fragments are ODCS/ODPS documents; see §11 for the defaults"))
             return nil
         }
-        return loaded.value
+        return loaded.value.map { ($0, files) }
     }
 
     /// The `given` fragments, with the defaults of §11 filled in.

@@ -21,6 +21,10 @@ public struct PolicyTestCase: Sendable {
     public var expect: [PolicyExpectation]
     /// Inline waivers, as in a waiver file; resolved with the real resolver.
     public var waivers: [Waiver]
+    /// The base revision for change policies (same shape as `given`), and the commits
+    /// between it and the head (`{id, author, coAuthors, message, time, paths}`).
+    public var base: YAMLValue?
+    public var commits: YAMLValue?
     public var location: SourceLocation
 }
 
@@ -66,7 +70,7 @@ public enum PolicyTestFile {
         let idNodes = f["policies"]?.items ?? []
         let policies = ids.enumerated().map { (id: $0.element, location: idNodes[safe: $0.offset]?.location ?? f.location) }
         let cases = f.list("cases") { node -> PolicyTestCase? in
-            guard let c = r.fields(node, "test case", allowed: ["name", "at", "mesh", "given", "expect", "waivers"]) else { return nil }
+            guard let c = r.fields(node, "test case", allowed: ["name", "at", "mesh", "given", "expect", "waivers", "base", "commits"]) else { return nil }
             let name = c.string("name", required: true, in: "test case") ?? ""
             let expect = c.list("expect") { e -> PolicyExpectation? in
                 guard let x = r.fields(e, "expected finding", allowed: ["policy", "target", "outcome", "messageContains"]) else { return nil }
@@ -93,7 +97,8 @@ public enum PolicyTestFile {
                 return WaiverFileDecoder.waiver(node, r, domain: nil, index: index)
             }
             return PolicyTestCase(name: name, at: c.string("at"), mesh: c.string("mesh"), given: c.any("given"),
-                                  expect: expect, waivers: waivers, location: c.location)
+                                  expect: expect, waivers: waivers, base: c.any("base"), commits: c.any("commits"),
+                                  location: c.location)
         }
         return PolicyTestSuite(path: path, policies: policies, cases: cases)
     }
