@@ -148,3 +148,24 @@ import Testing
         #expect(emitted.subtracting(ChangeKinds.all).isEmpty, "\(emitted.subtracting(ChangeKinds.all).sorted())")
     }
 }
+
+@Suite struct ChangeSetTests {
+    @Test(arguments: [
+        ("steward.yaml", "mesh"), ("policies/privacy.policy", "policy"), ("policies/privacy.test.yaml", "policy"),
+        ("waivers/privacy.yaml", "waiver"), ("domains/sales/waivers/w.yaml", "waiver"), ("domains/sales/domain.yaml", "domain"),
+        ("domains/sales/contracts/orders.odcs.yaml", "contract"), ("domains/sales/products/orders.odps.yaml", "product"),
+        ("domains/sales/transforms/orders.sql", "transform"), ("domains/sales/sources/orders.csv", "file"), ("README.md", "file"),
+        ("domains/sales/policies/s.policy", "policy"),
+    ])
+    func entityOfAPath(_ path: String, _ entity: String) {
+        #expect(ChangeSet.entity(of: path) == entity)
+    }
+
+    @Test func filesCompareByContent() throws {
+        let a = MemoryTree(label: "a", files: ["x": Array("1".utf8), "y": Array("2".utf8), "z": []])
+        let b = MemoryTree(label: "b", files: ["x": Array("1".utf8), "y": Array("3".utf8), "w": []])
+        #expect(try ChangeSet.files(from: a, to: b) == [
+            FileChange(path: "w", status: .added), FileChange(path: "y", status: .modified), FileChange(path: "z", status: .removed),
+        ])
+    }
+}
