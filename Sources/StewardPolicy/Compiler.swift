@@ -43,7 +43,8 @@ struct Compiler {
                 return { (f: inout Frame) throws(EvaluationError) -> Value in
                     guard case .record(let r) = f.slots[s], let view = f.view else { return .missing }
                     let record = view.record(r)
-                    f.lastRead = record.location(ofField: i)
+                    let read = record.location(ofField: i)
+                if !read.path.isEmpty { f.lastRead = read }
                     return record.fields[i]
                 }
             }
@@ -51,7 +52,8 @@ struct Compiler {
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 guard case .record(let r) = try b(&f), let view = f.view else { return .missing }
                 let record = view.record(r)
-                f.lastRead = record.location(ofField: i)
+                let read = record.location(ofField: i)
+                if !read.path.isEmpty { f.lastRead = read }
                 return record.fields[i]
             }
         case .semverPart(let base, let part):

@@ -94,7 +94,8 @@ struct Interpreter {
         case .field(let base, _, let i, _):
             guard case .record(let r) = try eval(base, &f), let view = f.view else { return .missing }
             let record = view.record(r)
-            f.lastRead = record.location(ofField: i)
+            let read = record.location(ofField: i)
+                if !read.path.isEmpty { f.lastRead = read }
             return record.fields[i]
         case .semverPart(let base, let part):
             guard case .semver(let v) = try eval(base, &f) else { return .missing }

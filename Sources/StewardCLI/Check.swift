@@ -1,0 +1,254 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardDiff
+import StewardGit
+import StewardModel
+import StewardPolicy
+
+struct Check: StewardCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The pre-merge check: semantic diff, breaking changes, impact and policies of a change.",
+        discussion: """
+        Reads both sides straight from git (nothing is checked out): --base defaults to the \
+        merge base of HEAD with the main branch named in steward.yaml, --head to HEAD; \
+        --worktree checks uncommitted edits against HEAD. Policies and waivers come from the \
+        base, so a change cannot rewrite the rules that judge it; --policies-from head shows \
+        what the proposed policies would say. Only what the change touches is evaluated, \
+        with its consumers' inputs, unless --all.
+
+        Exit codes: 0 pass, 1 an unwaived mandatory (or hard) finding, 2 usage error or \
+        unreadable input (a bad revision, a broken policy, malformed YAML).
+
+        Examples:
+          steward check                                # this branch against main
+          steward check --base main --head feature/x --format json
+          steward check --worktree --explain
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum PolicySide: String, ExpressibleByArgument, CaseIterable { case base, head }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The revision the change starts from.", valueName: "rev"))
+    var base: String?
+
+    @Option(help: ArgumentHelp("The revision with the change.", valueName: "rev"))
+    var head: String?
+
+    @Flag(help: "Check uncommitted edits of the work tree against HEAD.")
+    var worktree = false
+
+    @Flag(help: "Evaluate every target of the mesh, not only what the change touches.")
+    var all = false
+
+    @Option(help: "Take policies and waivers from the base (default) or the head.")
+    var policiesFrom: PolicySide = .base
+
+    @Option(help: ArgumentHelp("Evaluate as of this UTC time (evaluation.time); default now.", valueName: "timestamp"))
+    var at: String?
+
+    @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
+    var explain = false
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        if worktree && (base != nil || head != nil) { throw ValidationError("--worktree compares the work tree with HEAD; drop --base and --head") }
+    }
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository: Repository
+        do {
+            repository = try Repository.discover(from: global.repo)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run the check inside the mesh repository")
+        }
+        // The two sides.
+        let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
+        let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
+        guard let newMesh = try load(headTree, "head", console) else { return .usage }
+        let baseID: ObjectID
+        if worktree {
+            baseID = try repository.resolve("HEAD")
+        } else if let base {
+            baseID = try repository.resolve(base)
+        } else {
+            let main = newMesh.settings.mainBranch
+            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+            guard let mb = try repository.mergeBase(headID!, mainID) else {
+                throw UsageError(message: "HEAD and \(main) have no common ancestor", help: "name the base with --base")
+            }
+            baseID = mb
+        }
+        let baseTree = try repository.tree(at: baseID)
+        guard let oldMesh = try load(baseTree, "base", console) else { return .usage }
+
+        // Rules from the base unless asked otherwise.
+        let rulesTree: any FileTree = policiesFrom == .base ? baseTree : headTree
+        let rulesMesh = policiesFrom == .base ? oldMesh : newMesh
+        let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
+        if set.hasErrors {
+            DiagnosticOutput.text(set.diagnostics, sources: set.sources, tree: rulesTree, console: console)
+            console.err("error: the policies at the \(policiesFrom.rawValue) revision do not check; nothing was evaluated")
+            return .usage
+        }
+
+        // What changed, and by whom.
+        let files = try fileChanges(repository, baseID: baseID, headID: headID)
+        let commits = try self.commits(repository, baseID: baseID, headID: headID, files: files)
+        let semantic = MeshDiff.compare(oldMesh, newMesh) { side, path in
+            (try? (side == .old ? baseTree : headTree).read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let changes = ChangeSet.build(changes: semantic, files: files, old: oldMesh, new: newMesh, commits: commits)
+
+        let time = try PolicyLoading.time(at)
+        let view = ModelView(base: oldMesh, head: newMesh, changes: changes,
+                             evaluation: EvaluationInfo(time: time, command: "check", base: baseID.description, head: headID?.description),
+                             demand: Demand(set.policies))
+        let only = all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+        let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
+            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers, only: only)
+        _ = evaluation
+        let findings = resolution.findings
+        let gating = findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
+        let report = CheckReport(
+            base: baseID.description, head: headID?.description ?? "WORKTREE",
+            changes: changes.filter { !$0.summary }.map { c in
+                CheckReport.ChangeRow(kind: c.change.kind, entity: c.change.entity, id: c.change.element, path: c.path,
+                                      breaking: c.change.breaking, description: c.change.description)
+            },
+            findings: findings.map { f in
+                CheckReport.FindingRow(policy: f.policy, level: f.level.rawValue, outcome: f.outcome.rawValue, message: f.message,
+                                       hint: f.hint, path: f.location.path, line: f.location.line, column: f.location.column,
+                                       target: f.target, waived: f.waived,
+                                       explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil)
+            },
+            summary: Dictionary(grouping: findings.filter { !$0.waived }, by: \.level.rawValue).mapValues(\.count)
+                .merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
+            verdict: gating.isEmpty ? "pass" : "fail")
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(report))
+        case .text:
+            let ds = findings.map { f -> Diagnostic in
+                var d = PolicyLoading.diagnostic(f)
+                if explain { d.detail = Explainer.explain(f, policies: set.policies, view: view) }
+                return d
+            } + evaluation.diagnostics + waiverProblems + resolution.diagnostics
+            DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
+            let breaking = report.changes.filter(\.breaking)
+            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(files.count) files, \(commits.count) commits")
+            for c in breaking { console.out("  BREAKING \(c.kind) \(c.id): \(c.description)") }
+            console.out("verdict: \(report.verdict)" + (gating.isEmpty ? "" : " (\(gating.count) mandatory finding\(gating.count == 1 ? "" : "s"))"))
+        }
+        return gating.isEmpty ? .success : .findings
+    }
+
+    // MARK: inputs
+
+    func load(_ tree: any FileTree, _ side: String, _ console: Console) throws -> Mesh? {
+        let loaded = try MeshLoader().load(from: tree)
+        guard let mesh = loaded.value, !loaded.hasErrors else {
+            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
+            console.err("error: the mesh at the \(side) (\(tree.label)) does not load")
+            return nil
+        }
+        return mesh
+    }
+
+    func fileChanges(_ repository: Repository, baseID: ObjectID, headID: ObjectID?) throws -> [FileChange] {
+        let changes = try headID.map { try repository.changes(from: baseID, to: $0, detectRenames: false) } ?? repository.workTreeChanges(detectRenames: false)
+        return changes.map { c in
+            FileChange(path: c.path, status: c.status == .added ? .added : (c.status == .deleted ? .removed : .modified))
+        }
+    }
+
+    /// Commits in base..head with the paths each touched (against its first parent); the work
+    /// tree counts as one commit by the configured identity.
+    func commits(_ repository: Repository, baseID: ObjectID, headID: ObjectID?, files: [FileChange]) throws -> [CommitInfo] {
+        guard let headID else {
+            let me = repository.defaultSignature()
+            let person = CommitInfo.Person(name: me.name, email: me.email)
+            return [CommitInfo(id: "WORKTREE", author: person, committer: person, coAuthors: [], message: "uncommitted edits",
+                               time: Int64(Date().timeIntervalSince1970), paths: Set(files.map(\.path)))]
+        }
+        let reachable = Set(try repository.log(from: baseID).map(\.id))
+        return try repository.log(from: headID).filter { !reachable.contains($0.id) }.reversed().map { c in
+            let paths = try repository.changes(from: c.parents.first, to: c.id, detectRenames: false).map(\.path)
+            let coAuthors = c.trailerValues("Co-authored-by").compactMap(Self.person)
+            return CommitInfo(id: c.id.description, author: .init(name: c.author.name, email: c.author.email),
+                              committer: .init(name: c.committer.name, email: c.committer.email), coAuthors: coAuthors,
+                              message: c.message, time: Int64(c.committer.date.timeIntervalSince1970), paths: Set(paths))
+        }
+    }
+
+    /// `Name <email>` as in a `Co-authored-by:` trailer.
+    static func person(_ s: String) -> CommitInfo.Person? {
+        guard let open = s.lastIndex(of: "<"), let close = s.lastIndex(of: ">"), open < close else { return nil }
+        let email = String(s[s.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        guard email.contains("@") else { return nil }
+        return CommitInfo.Person(name: s[..<open].trimmingCharacters(in: .whitespaces), email: email)
+    }
+
+    /// The targets a change touches: changed contracts and products with everything in them,
+    /// changed domains, the inputs of products that read a changed contract, and every change.
+    func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
+        var roots = Set<String>()
+        var contracts = Set<String>()
+        for c in changes where c.summary {
+            switch c.change.entity {
+            case "contract": roots.insert(c.change.element); contracts.insert(c.change.element)
+            case "product", "domain": roots.insert(c.change.element)
+            default: break
+            }
+        }
+        for mesh in [old, new] {
+            for p in mesh.products.values where p.inputPorts.contains(where: { contracts.contains($0.contractId) }) {
+                for port in p.inputPorts where contracts.contains(port.contractId) { roots.insert("\(p.id)/inputs/\(port.name)") }
+            }
+        }
+        var out = Set<String>()
+        for id in view.allTargetIds {
+            if roots.contains(id) || roots.contains(where: { id.hasPrefix($0 + ".") || id.hasPrefix($0 + "/") }) || id.contains(":") {
+                out.insert(id)
+            }
+        }
+        return out
+    }
+}
+
+/// The JSON report of `steward check` (docs/check-report.md).
+struct CheckReport: Encodable {
+    struct ChangeRow: Encodable {
+        var kind: String
+        var entity: String
+        var id: String
+        var path: String
+        var breaking: Bool
+        var description: String
+    }
+
+    struct FindingRow: Encodable {
+        var policy: String
+        var level: String
+        var outcome: String
+        var message: String
+        var hint: String?
+        var path: String
+        var line: Int
+        var column: Int
+        var target: String
+        var waived: Bool
+        var explanation: [String]?
+    }
+
+    var base: String
+    var head: String
+    var changes: [ChangeRow]
+    var findings: [FindingRow]
+    var summary: [String: Int]
+    var verdict: String
+}

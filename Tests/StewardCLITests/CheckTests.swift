@@ -1,0 +1,139 @@
+import Foundation
+import StewardCLI
+import StewardTestSupport
+import Testing
+
+/// `steward check` on pull-request branches of a real repository, one rule per branch.
+@Suite struct CheckTests {
+    /// A scratch mesh with the example mesh's global policies, committed on main by the
+    /// platform team, and a branch `change` to edit.
+    func repository(extraBase: [(String, String)] = []) throws -> ScratchMesh {
+        let mesh = try ScratchMesh()
+        let policies = URL(fileURLWithPath: CLITests.exampleMesh).appendingPathComponent("policies")
+        for name in try FileManager.default.contentsOfDirectory(atPath: policies.path) where name.hasSuffix(".policy") {
+            try mesh.write("policies/\(name)", try String(contentsOf: policies.appendingPathComponent(name), encoding: .utf8))
+        }
+        for (path, text) in extraBase { try mesh.write(path, text) }
+        try mesh.git("init", "-q")
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=ada@acme.example", "commit", "-q", "-m", "the mesh")
+        try mesh.git("checkout", "-q", "-b", "change")
+        return mesh
+    }
+
+    func commit(_ mesh: ScratchMesh, as email: String, _ message: String = "change") throws {
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=\(email)", "commit", "-q", "-m", message)
+    }
+
+    struct Result {
+        var status: Int32
+        var verdict: String
+        /// `policy target outcome` of each unwaived fail or error; waived ones end in `waived`.
+        var findings: [String]
+        var out: String
+    }
+
+    func check(_ mesh: ScratchMesh, _ extra: [String] = []) throws -> Result {
+        let r = StewardRunner.run(["check", "-C", mesh.path, "--format", "json", "--at", "2026-07-01T00:00:00Z"] + extra)
+        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any] ?? [:]
+        let findings = (json["findings"] as? [[String: Any]] ?? []).compactMap { f -> String? in
+            guard ["mandatory", "hard"].contains(f["level"] as? String) else { return nil }
+            return "\(f["policy"]!) \(f["target"]!) \((f["waived"] as? Bool) == true ? "waived" : f["outcome"]!)"
+        }
+        return Result(status: r.status, verdict: json["verdict"] as? String ?? "", findings: findings, out: r.out + r.err)
+    }
+
+    @Test func aCleanChangeByAnOwnerPasses() throws {
+        let mesh = try repository()
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "value: 6\n    unit: h", with: "value: 2\n    unit: h")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 0, "\(r.out)")
+        #expect(r.verdict == "pass")
+        #expect(r.findings.isEmpty)
+    }
+
+    @Test func aPIIColumnWithoutMaskingFails() throws {
+        let mesh = try repository()
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "      - name: orders\n",
+                      with: "      - name: top_email\n        logicalType: string\n        tags: [pii]\n      - name: orders\n")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 1)
+        #expect(r.verdict == "fail")
+        #expect(r.findings == [
+            "privacy.piiMasking sales.daily_sales.daily_sales.top_email fail",
+            "privacy.piiRetention sales.daily_sales fail",
+        ])
+    }
+
+    @Test func aBreakingChangeWithoutAMajorVersionFails() throws {
+        let mesh = try repository()
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "      - name: orders\n        logicalType: integer\n", with: "")
+        try mesh.edit("domains/sales/transforms/daily_sales.sql", replacing: ", count(*) AS orders", with: "")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.findings == ["versioning.breakingNeedsMajor sales.daily_sales:contract.modified fail"])
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "version: 1.0.0", with: "version: 2.0.0")
+        try commit(mesh, as: "sam@acme.example", "major")
+        #expect(try check(mesh).status == 0)
+    }
+
+    @Test func aChangeByANonOwnerFails() throws {
+        let mesh = try repository()
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "value: 6\n    unit: h", with: "value: 2\n    unit: h")
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=eve@acme.example", "commit", "-q", "-m", "fresher\n\nCo-authored-by: Sam <sam@acme.example>")
+        let r = try check(mesh)
+        #expect(r.status == 1)
+        #expect(r.findings == ["ownership.domainChanges sales.daily_sales:contract.modified fail"])
+    }
+
+    @Test func policiesComeFromTheBase() throws {
+        let mesh = try repository()
+        try mesh.edit("policies/privacy.policy", replacing: "  level hard\n", with: "  level advisory\n")
+        try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "      - name: order_ts\n",
+                      with: "      - name: phone\n        logicalType: string\n        tags: [pii]\n      - name: order_ts\n")
+        try commit(mesh, as: "ada@acme.example")
+        let fromBase = try check(mesh)
+        #expect(fromBase.status == 1)
+        #expect(fromBase.findings.contains("privacy.piiMasking sales.orders_raw.orders.phone fail"))
+        let fromHead = try check(mesh, ["--policies-from", "head"])
+        #expect(!fromHead.findings.contains("privacy.piiMasking sales.orders_raw.orders.phone fail"))
+    }
+
+    @Test func waivedAndExpiredWaiverFindings() throws {
+        let waiver = """
+        apiVersion: steward/v1
+        kind: Waivers
+        waivers:
+          - policy: privacy.piiRetention
+            target: sales.daily_sales
+            reason: audit trail
+            owner: sam@acme.example
+            approvedBy: ada@acme.example
+            expires: 2027-01-01T00:00:00Z
+
+        """
+        let mesh = try repository(extraBase: [("waivers/sales.yaml", waiver)])
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "      - name: orders\n",
+                      with: "      - name: top_email\n        logicalType: string\n        tags: [pii]\n        customProperties:\n          - {property: anonymizationStrategy, value: hash}\n      - name: orders\n")
+        try commit(mesh, as: "sam@acme.example")
+        let active = try check(mesh)
+        #expect(active.status == 0, "\(active.out)")
+        #expect(active.findings == ["privacy.piiRetention sales.daily_sales waived"])
+        let expired = try check(mesh, ["--at", "2027-02-01T00:00:00Z"])
+        #expect(expired.status == 1)
+        #expect(expired.findings == ["privacy.piiRetention sales.daily_sales fail"])
+    }
+
+    @Test func aBadRevisionOrABrokenPolicyIsAUsageError() throws {
+        let mesh = try repository()
+        #expect(StewardRunner.run(["check", "-C", mesh.path, "--base", "nope"]).status == 2)
+        try mesh.edit("policies/privacy.policy", replacing: "property.pii", with: "property.pi")
+        try commit(mesh, as: "ada@acme.example")
+        #expect(StewardRunner.run(["check", "-C", mesh.path, "--policies-from", "head"]).status == 2)
+    }
+}
