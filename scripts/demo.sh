@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo on the example mesh (embedded engine): lint it, show a product, draw the lineage.
+# The demo on the example mesh (embedded engine): lint it with its policies, run the policy
+# tests, show a product, draw the lineage, then check a prepared pull request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,3 +14,24 @@ echo "== steward show product journey.customer_journey"
 "$steward" show product journey.customer_journey
 echo "== steward graph (Mermaid)"
 "$steward" graph
+echo
+echo "== steward policy list"
+"$steward" policy list
+echo
+echo "== steward policy test --coverage"
+"$steward" policy test --coverage
+echo
+echo "== a pull request: Eve adds a mobile number to customer_360 and renames country"
+echo "   (examples/changes/customer-mobile.patch, on a branch of a scratch clone)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+git clone -q . "$work/mesh"
+git -C "$work/mesh" checkout -q -b add-mobile
+git -C "$work/mesh" apply "$PWD/examples/changes/customer-mobile.patch"
+git -C "$work/mesh" -c user.name=Eve -c user.email=eve@acme.example commit -qam "customer_360: add mobile, rename country"
+echo
+echo "== steward diff --base main"
+"$steward" diff -C "$work/mesh" --base main || true   # exits 1: the change breaks consumers
+echo
+echo "== steward check --base main --explain"
+"$steward" check -C "$work/mesh" --base main --explain || true   # exits 1: mandatory findings

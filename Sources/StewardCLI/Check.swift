@@ -127,8 +127,9 @@ struct Check: StewardCommand {
                                        target: f.target, waived: f.waived,
                                        explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil)
             },
-            summary: Dictionary(grouping: findings.filter { !$0.waived }, by: \.level.rawValue).mapValues(\.count)
-                .merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
+            summary: Dictionary(uniqueKeysWithValues: PolicyLevel.allCases.map { level in
+                (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
+            }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))

@@ -144,7 +144,10 @@ public enum PolicyEvaluator {
                 let (hint, problems2) = p.hint.map { render($0, p, &frame, coverage: coverage) } ?? (nil, [])
                 out.diagnostics += problems1 + problems2
                 out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .fail,
-                                            message: message ?? "", hint: hint, location: decidedAt ?? target.location,
+                                            message: message ?? "", hint: hint,
+                                            // A change is about its file; what a change policy read last (often the
+                                            // owners in steward.yaml) would point away from it.
+                                            location: p.target.kind == .change ? target.location : (decidedAt ?? target.location),
                                             policyLocation: requireLocation(p)))
             case .error(let e, let inWhere):
                 out.stats.error += 1
