@@ -119,7 +119,8 @@ struct Check: StewardCommand {
             base: baseID.description, head: headID?.description ?? "WORKTREE",
             changes: changes.filter { !$0.summary }.map { c in
                 CheckReport.ChangeRow(kind: c.change.kind, entity: c.change.entity, id: c.change.element, path: c.path,
-                                      breaking: c.change.breaking, description: c.change.description)
+                                      breaking: c.change.breaking, description: c.change.description,
+                                      impact: c.change.breaking ? impact(of: c.change, old: oldMesh, new: newMesh) : nil)
             },
             findings: findings.map { f in
                 CheckReport.FindingRow(policy: f.policy, level: f.level.rawValue, outcome: f.outcome.rawValue, message: f.message,
@@ -142,10 +143,25 @@ struct Check: StewardCommand {
             DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
             let breaking = report.changes.filter(\.breaking)
             console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(files.count) files, \(commits.count) commits")
-            for c in breaking { console.out("  BREAKING \(c.kind) \(c.id): \(c.description)") }
+            for c in breaking {
+                console.out("  BREAKING \(c.kind) \(c.id): \(c.description)")
+                if let i = c.impact {
+                    console.out("           impact: \((i.direct + i.transitive).joined(separator: ", ")) (domains \(i.domains.joined(separator: ", ")))")
+                }
+            }
             console.out("verdict: \(report.verdict)" + (gating.isEmpty ? "" : " (\(gating.count) mandatory finding\(gating.count == 1 ? "" : "s"))"))
         }
         return gating.isEmpty ? .success : .findings
+    }
+
+    /// The consumers of a breaking change, through the head's lineage (the base's for what
+    /// the head no longer has).
+    func impact(of c: Change, old: Mesh, new: Mesh) -> Impact? {
+        let inNew = Impact.contract(of: c, in: new)
+        let mesh = inNew != nil ? new : old
+        let contract = inNew ?? Impact.contract(of: c, in: old)
+        let i = Impact.of(contract: contract, product: c.entity == "product" ? c.element : nil, in: mesh, lineage: Lineage(mesh))
+        return i.isEmpty ? nil : i
     }
 
     // MARK: inputs
@@ -230,6 +246,8 @@ struct CheckReport: Encodable {
         var path: String
         var breaking: Bool
         var description: String
+        /// Products (and their domains) that read what a breaking change touches.
+        var impact: Impact?
     }
 
     struct FindingRow: Encodable {
