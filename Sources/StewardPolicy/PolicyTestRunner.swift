@@ -193,7 +193,7 @@ public enum PolicyTestRunner {
             }
             for p in paths { files.contents[String(p.dropFirst(folder.count + 1))] = try tree.read(p) }
         }
-        var given = Fragments(fragments)
+        let given = Fragments(fragments)
         if files.contents["steward.yaml"] == nil || given.mesh != nil {
             files.write("steward.yaml", json(given.settings()))
         }
