@@ -67,6 +67,7 @@ struct Check: StewardCommand {
         } catch GitError.notARepository {
             throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run the check inside the mesh repository")
         }
+        let trace = Trace()
         // The two sides.
         let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
         let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
@@ -86,6 +87,7 @@ struct Check: StewardCommand {
         }
         let baseTree = try repository.tree(at: baseID)
         guard let oldMesh = try load(baseTree, "base", console) else { return .usage }
+        trace.mark("both revisions loaded")
 
         // Rules from the base unless asked otherwise.
         let rulesTree: any FileTree = policiesFrom == .base ? baseTree : headTree
@@ -100,19 +102,21 @@ struct Check: StewardCommand {
         // What changed, and by whom.
         let files = try fileChanges(repository, baseID: baseID, headID: headID)
         let commits = try self.commits(repository, baseID: baseID, headID: headID, files: files)
-        let semantic = MeshDiff.compare(oldMesh, newMesh) { side, path in
+        let semantic = MeshDiff.compare(oldMesh, newMesh, changedPaths: Set(files.map(\.path))) { side, path in
             (try? (side == .old ? baseTree : headTree).read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
         }
         let changes = ChangeSet.build(changes: semantic, files: files, old: oldMesh, new: newMesh, commits: commits)
+        trace.mark("diff: \(files.count) files, \(commits.count) commits, \(changes.count) changes")
 
         let time = try PolicyLoading.time(at)
         let view = ModelView(base: oldMesh, head: newMesh, changes: changes,
                              evaluation: EvaluationInfo(time: time, command: "check", base: baseID.description, head: headID?.description),
                              demand: Demand(set.policies))
+        trace.mark("view built")
         let only = all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
             set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers, only: only)
-        _ = evaluation
+        trace.mark("evaluated")
         let findings = resolution.findings
         let gating = findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
         let report = CheckReport(

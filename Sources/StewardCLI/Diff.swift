@@ -128,7 +128,8 @@ struct Diff: StewardCommand {
         }
         let baseTree = try repository.tree(at: baseID)
         guard let oldMesh = try load(baseTree, "base", console) else { return nil }
-        let changes = MeshDiff.compare(oldMesh, newMesh) { side, path in
+        let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
+        let changes = MeshDiff.compare(oldMesh, newMesh, changedPaths: paths) { side, path in
             let bytes = try? (side == .old ? baseTree : headTree).read(path)
             return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
         }

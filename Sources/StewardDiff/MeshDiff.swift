@@ -5,9 +5,15 @@ import StewardModel
 /// contracts added, removed and modified, each contract compared by `ContractDiff`.
 public enum MeshDiff {
     /// `transform` reads a product's transform text at each side, to tell whether it changed.
-    public static func compare(_ old: Mesh, _ new: Mesh,
+    /// `changedPaths`, when known (from git), limits the element-by-element comparison to the
+    /// files that changed; additions and removals are found either way.
+    public static func compare(_ old: Mesh, _ new: Mesh, changedPaths: Set<String>? = nil,
                                transform: (_ side: Side, _ path: String) -> String? = { _, _ in nil }) -> [Change] {
         var out: [Change] = []
+        func touched(_ paths: String...) -> Bool {
+            guard let changedPaths else { return true }
+            return paths.contains { changedPaths.contains($0) }
+        }
         // Domains.
         for name in old.domains.keys.sorted() where new.domains[name] == nil {
             out.append(Change("domain.removed", entity: "domain", element: name, breaking: true, "domain \(name) removed"))
@@ -34,6 +40,7 @@ public enum MeshDiff {
                 out.append(Change("contract.added", entity: "contract", element: id, breaking: false, "contract \(id) added", at: c.location))
                 continue
             }
+            guard touched(before.location.path, c.location.path), before != c else { continue }
             out += ContractDiff.compare(before, c)
         }
         // Products.
@@ -46,6 +53,8 @@ public enum MeshDiff {
                 out.append(Change("product.added", entity: "product", element: id, breaking: false, "product \(id) added", at: p.location))
                 continue
             }
+            let transforms = [old.transforms[id], new.transforms[id]].compactMap { $0 }
+            guard changedPaths == nil || touched(before.location.path, p.location.path) || transforms.contains(where: { changedPaths!.contains($0) }) else { continue }
             out += product(before, p, old: old, new: new, transform: transform)
         }
         return out
