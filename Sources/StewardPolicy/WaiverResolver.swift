@@ -56,14 +56,15 @@ public enum WaiverResolver {
                                existing: Set<String>, at: Int64) -> Resolution {
         var ds: [Diagnostic] = []
         var active: [Waiver] = []
-        for w in waivers {
+        // "First" means first in (file path, index) order, whatever order the caller passes.
+        for w in waivers.sorted(by: { ($0.path, $0.index, $0.location) < ($1.path, $1.index, $1.location) }) {
             if w.expires <= at {
                 ds.append(.warning("POL0503", "waiver of `\(w.policy)` for `\(w.target)` expired on \(w.expiresText) and no longer counts",
                                    at: w.location, help: "renew it with a new approval, or fix the finding"))
             } else {
                 if w.expires - at <= soon {
                     ds.append(Diagnostic(.note, "POL0504", "waiver of `\(w.policy)` for `\(w.target)` expires on \(w.expiresText)",
-                                         at: w.location))
+                                         at: w.location, help: "renew it with a new approval, or fix the finding before then"))
                 }
                 active.append(w)
             }

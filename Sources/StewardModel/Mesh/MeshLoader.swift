@@ -11,6 +11,7 @@ public struct MeshLoader: Sendable {
 
     public static let settingsPath = "steward.yaml"
     public static let domainsRoot = "domains"
+    public static let waiversRoot = "waivers"
 
     public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
         var diagnostics: [Diagnostic] = []
@@ -38,8 +39,10 @@ public struct MeshLoader: Sendable {
         var jobs: [Job] = []
         var domainFolders = Set<String>()
         var otherFiles = Set<String>()
-        var waiverFiles: [(path: String, domain: String?)] = try tree.files(under: "waivers")
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { ($0, nil) }
+        var waiverFiles: [(path: String, domain: String?)] = []
+        for path in try tree.files(under: Self.waiversRoot) where Self.isYAML(path) {
+            if path.split(separator: "/").count == 2 { waiverFiles.append((path, nil)) } else { misplacedWaivers(path, &diagnostics) }
+        }
         for path in try tree.files(under: Self.domainsRoot) {
             let parts = path.split(separator: "/").map(String.init)
             guard parts.count >= 3 else {
@@ -62,8 +65,10 @@ public struct MeshLoader: Sendable {
                     diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `contracts/` is not a contract (*.odcs.yaml) and is ignored",
                                                 at: SourceLocation(path: path), help: "rename it to <name>.odcs.yaml or move it"))
                 }
-            case (4, "waivers") where rest.hasSuffix(".yaml") || rest.hasSuffix(".yml"):
+            case (4, "waivers") where Self.isYAML(path):
                 waiverFiles.append((path, domain))
+            case (5..., "waivers") where Self.isYAML(path):
+                misplacedWaivers(path, &diagnostics)
             default: otherFiles.insert(path)
             }
         }
@@ -242,12 +247,23 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 extension MeshLoader {
+    static func isYAML(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
+
+    /// Only `waivers/*.yaml` counts (§10); a waiver kept in a subfolder would silently not apply.
+    private func misplacedWaivers(_ path: String, _ diagnostics: inout [Diagnostic]) {
+        diagnostics.append(.warning(ModelMessages.misplacedFile, "waiver file in a subfolder of `waivers/` is ignored",
+                                    at: SourceLocation(path: path), help: "move it directly into its `waivers/` folder"))
+    }
+
     /// Waiver files are few and small: read them in order, then refuse duplicates (POL0509).
     func loadWaivers(_ files: [(path: String, domain: String?)], from tree: some FileTree,
                      _ diagnostics: inout [Diagnostic], _ sources: inout [String: String]) throws -> [Waiver] {
         var out: [Waiver] = []
         for (path, domain) in files {
-            guard let bytes = try tree.read(path) else { continue }
+            guard let bytes = try tree.read(path) else {
+                diagnostics.append(.error(ModelMessages.unreadable, "cannot read file", at: SourceLocation(path: path)))
+                continue
+            }
             switch YAMLDocument.decodeUTF8(bytes, path: path) {
             case let .success(text):
                 let r = Reader(path: path)

@@ -1,4 +1,3 @@
-import Foundation
 import StewardCore
 
 /// A waiver (docs/policy-language.md §10): for a while, one policy need not hold for some
@@ -18,8 +17,13 @@ public struct Waiver: Sendable, Equatable {
     public var expiresText: String
     /// nil for a global waiver file; the domain of `domains/<d>/waivers/`.
     public var domain: String?
+    /// The list entry in its file.
     public var location: SourceLocation
+    /// Position in the file's `waivers` list, from 0.
     public var index: Int
+
+    /// The waiver file.
+    public var path: String { location.path }
 
     public init(policy: String, target: String, reason: String, owner: String, approvedBy: String, expires: Int64,
                 expiresText: String, domain: String?, location: SourceLocation, index: Int) {
@@ -83,20 +87,23 @@ enum WaiverFileDecoder {
         }
     }
 
-    static let keys: Set<String> = ["policy", "target", "reason", "owner", "approvedBy", "expires"]
+    static let order = ["policy", "target", "reason", "owner", "approvedBy", "expires"]
+    static let keys = Set(order)
 
     static func waiver(_ node: YNode, _ r: Reader, domain: String?, index: Int) -> Waiver? {
         let before = r.diagnostics.count
         guard let f = r.fields(node, "waiver", allowed: keys) else { return nil }
         var values: [String: String] = [:]
-        for key in ["policy", "target", "reason", "owner", "approvedBy", "expires"] {
+        for key in order {
             guard let v = f[key] else {
                 r.error(ModelMessages.invalidWaiver, "waiver is missing required key `\(key)`", at: f.location,
                         help: "a waiver names policy, target, reason, owner, approvedBy and expires")
                 continue
             }
-            guard let text = v.text, !text.isEmpty, v.kind == .scalar else {
-                r.error(ModelMessages.invalidWaiver, "`\(key)` must be a non-empty string", at: v.location)
+            // Strings only, as elsewhere in the model: `owner: true` or `policy: 5` is a slip, not a value.
+            guard case let .string(text) = v.value, !text.isEmpty else {
+                let found = v.value == .string("") ? "an empty string" : v.typeName
+                r.error(ModelMessages.invalidWaiver, "`\(key)` must be a non-empty string, found \(found)", at: v.location)
                 continue
             }
             values[key] = text
@@ -113,7 +120,12 @@ enum WaiverFileDecoder {
             return nil
         }
         guard let expires = parseExpiry(expiresText) else {
-            r.error(ModelMessages.invalidWaiver, "`expires` must be a UTC time (2026-12-31T23:59:59Z) or a date (2026-12-31), found `\(expiresText)`",
+            // A time with an offset or without a zone is the likely slip; say so rather than "malformed".
+            let chars = Array(expiresText)
+            let zoned = chars.count > 10 && "Tt".contains(chars[10]) && !"Zz".contains(chars[chars.count - 1])
+            r.error(ModelMessages.invalidWaiver,
+                    zoned ? "`expires` must be in UTC, ending in `Z`, found `\(expiresText)`"
+                          : "`expires` must be a UTC time (2026-12-31T23:59:59Z) or a date (2026-12-31), found `\(expiresText)`",
                     at: f.location(of: "expires"), help: "write the time in UTC with a `Z`; a date alone means the end of that day")
             return nil
         }
@@ -127,21 +139,58 @@ enum WaiverFileDecoder {
                       expires: expires, expiresText: expiresText, domain: domain, location: f.location, index: index)
     }
 
-    /// RFC 3339 in UTC (`Z` only), or a date alone meaning 00:00:00Z of the next day.
+    /// RFC 3339 in UTC (`Z` only), or a date alone meaning 00:00:00Z of the next day, in seconds
+    /// since 1970. Parsed by hand: Foundation's ISO 8601 parser reads `2027-02-30` as March 2nd
+    /// and accepts `2027-1-31` and a trailing `ZZ`.
     static func parseExpiry(_ s: String) -> Int64? {
-        let date = s.split(separator: "-")
-        if s.count == 10, date.count == 3 {
-            guard let y = Int(date[0]), let m = Int(date[1]), let d = Int(date[2]), (1...12).contains(m), (1...31).contains(d) else { return nil }
-            var c = DateComponents()
-            (c.year, c.month, c.day) = (y, m, d)
-            var cal = Calendar(identifier: .gregorian)
-            cal.timeZone = TimeZone(identifier: "UTC")!
-            guard let day = cal.date(from: c), cal.component(.day, from: day) == d else { return nil }
-            return Int64(day.timeIntervalSince1970) + 86_400
+        let c = Array(s.utf8)
+        func digits(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= c.count else { return nil }
+            var n = 0
+            for i in r {
+                guard c[i] >= 0x30, c[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(c[i] - 0x30)
+            }
+            return n
         }
-        guard s.hasSuffix("Z") || s.hasSuffix("z") else { return nil }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s).map { Int64($0.timeIntervalSince1970) }
+        func at(_ i: Int, _ chars: String) -> Bool { i < c.count && chars.utf8.contains(c[i]) }
+        guard let y = digits(0..<4), at(4, "-"), let m = digits(5..<7), at(7, "-"), let d = digits(8..<10),
+              (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+        let midnight = daysFromCivil(y, m, d) * 86_400
+        if c.count == 10 { return midnight + 86_400 }
+        // 23:59:60 is a leap second (RFC 3339 §5.7); it ends where the next day begins.
+        guard at(10, "Tt"), let hh = digits(11..<13), at(13, ":"), let mm = digits(14..<16), at(16, ":"), let ss = digits(17..<19),
+              hh <= 23, mm <= 59, ss <= 59 || (hh == 23 && mm == 59 && ss == 60) else { return nil }
+        var i = 19, fraction = false
+        if at(i, ".") {
+            i += 1
+            let start = i
+            while at(i, "0123456789") {
+                if c[i] != 0x30 { fraction = true }
+                i += 1
+            }
+            guard i > start else { return nil }
+        }
+        guard i == c.count - 1, at(i, "Zz") else { return nil }
+        // A fraction rounds up: the waiver holds until that instant has passed.
+        return midnight + Int64(hh * 3600 + mm * 60 + ss) + (fraction ? 1 : 0)
+    }
+
+    static func daysIn(month m: Int, year y: Int) -> Int {
+        switch m {
+        case 2: y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ m: Int, _ d: Int) -> Int64 {
+        let y = m <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int64(era * 146_097 + doe - 719_468)
     }
 }
