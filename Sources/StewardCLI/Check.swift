@@ -68,10 +68,12 @@ struct Check: StewardCommand {
             throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run the check inside the mesh repository")
         }
         let trace = Trace()
+        // One parse cache for both sides: they share all but the changed files.
+        let cache = ParseCache()
         // The two sides.
         let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
         let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
-        guard let newMesh = try load(headTree, "head", console) else { return .usage }
+        guard let newMesh = try load(headTree, "head", console, cache: cache) else { return .usage }
         let baseID: ObjectID
         if worktree {
             baseID = try repository.resolve("HEAD")
@@ -86,7 +88,7 @@ struct Check: StewardCommand {
             baseID = mb
         }
         let baseTree = try repository.tree(at: baseID)
-        guard let oldMesh = try load(baseTree, "base", console) else { return .usage }
+        guard let oldMesh = try load(baseTree, "base", console, cache: cache) else { return .usage }
         trace.mark("both revisions loaded")
 
         // Rules from the base unless asked otherwise.
@@ -170,8 +172,8 @@ struct Check: StewardCommand {
 
     // MARK: inputs
 
-    func load(_ tree: any FileTree, _ side: String, _ console: Console) throws -> Mesh? {
-        let loaded = try MeshLoader().load(from: tree)
+    func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
+        let loaded = try MeshLoader(cache: cache).load(from: tree)
         guard let mesh = loaded.value, !loaded.hasErrors else {
             DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
             console.err("error: the mesh at the \(side) (\(tree.label)) does not load")

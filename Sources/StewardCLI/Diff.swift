@@ -114,7 +114,8 @@ struct Diff: StewardCommand {
         }
         let headID = try repository.resolve(head ?? "HEAD")
         let headTree = try repository.tree(at: headID)
-        guard let newMesh = try load(headTree, "head", console) else { return nil }
+        let cache = ParseCache()  // both sides share all but the changed files
+        guard let newMesh = try load(headTree, "head", console, cache: cache) else { return nil }
         let baseID: ObjectID
         if let base {
             baseID = try repository.resolve(base)
@@ -127,7 +128,7 @@ struct Diff: StewardCommand {
             baseID = mb
         }
         let baseTree = try repository.tree(at: baseID)
-        guard let oldMesh = try load(baseTree, "base", console) else { return nil }
+        guard let oldMesh = try load(baseTree, "base", console, cache: cache) else { return nil }
         let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
         let changes = MeshDiff.compare(oldMesh, newMesh, changedPaths: paths) { side, path in
             let bytes = try? (side == .old ? baseTree : headTree).read(path)
@@ -147,8 +148,8 @@ struct Diff: StewardCommand {
                       summary: Summary(changes: changes.count, breaking: changes.filter(\.breaking).count))
     }
 
-    func load(_ tree: any FileTree, _ side: String, _ console: Console) throws -> Mesh? {
-        let loaded = try MeshLoader().load(from: tree)
+    func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
+        let loaded = try MeshLoader(cache: cache).load(from: tree)
         guard let mesh = loaded.value, !loaded.hasErrors else {
             DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
             console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")

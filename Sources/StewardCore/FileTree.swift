@@ -9,8 +9,13 @@ public protocol FileTree: Sendable {
     func files(under prefix: String) throws -> [String]
     /// The bytes of the file at `path`, or nil if there is no such file.
     func read(_ path: String) throws -> [UInt8]?
+    /// An id of the file's content that changes whenever the content does (a git blob id),
+    /// when the tree knows one without reading the file; nil otherwise.
+    func contentID(_ path: String) -> String?
 }
 
 extension FileTree {
+    public func contentID(_ path: String) -> String? { nil }
+
     public func exists(_ path: String) throws -> Bool { try read(path) != nil }
 }

@@ -65,6 +65,11 @@ public struct GitTree: FileTree {
         }
     }
 
+    /// The blob id of a listed file: equal ids mean equal bytes, so parses can be reused.
+    public func contentID(_ path: String) -> String? {
+        listed[GitTree.normalize(path)]?.description
+    }
+
     /// Strips `./`, leading and trailing slashes and empty parts, so `domains/`, `/domains`
     /// and `./domains` mean the same folder.
     static func normalize(_ path: String) -> String {

@@ -7,7 +7,12 @@ import StewardCore
 /// references between them are checked. Every problem becomes a diagnostic; loading goes on
 /// past errors so one run reports them all.
 public struct MeshLoader: Sendable {
-    public init() {}
+    /// Parses kept between loads (the base and head of a check share all but a few files).
+    let cache: ParseCache?
+
+    public init(cache: ParseCache? = nil) {
+        self.cache = cache
+    }
 
     public static let settingsPath = "steward.yaml"
     public static let domainsRoot = "domains"
@@ -75,7 +80,7 @@ public struct MeshLoader: Sendable {
 
         // 3. Read and parse every file, spread over the cores.
         trace.mark("list \(jobs.count) files")
-        let results = try Self.parseAll(jobs, from: tree)
+        let results = try Self.parseAll(jobs, from: tree, cache: cache)
         trace.mark("read and parse")
 
         // 4. Assemble.
@@ -205,7 +210,7 @@ public struct MeshLoader: Sendable {
 
     /// Reads and parses every job, spread over the cores; results keep the jobs' order.
     /// The first read error (I/O or a damaged repository) is rethrown after all workers stop.
-    static func parseAll(_ jobs: [Job], from tree: some FileTree) throws -> [Result] {
+    static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil) throws -> [Result] {
         let box = ResultBox(count: jobs.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (jobs.count + workers * 8 - 1) / (workers * 8))
@@ -214,7 +219,16 @@ public struct MeshLoader: Sendable {
             let lo = c * chunk, hi = min(jobs.count, lo + chunk)
             for i in lo..<hi {
                 do {
-                    box.set(i, parse(jobs[i], bytes: try tree.read(jobs[i].path)))
+                    let job = jobs[i]
+                    // Keyed by path and content: the same bytes at the same path parse the same.
+                    let key = tree.contentID(job.path).map { "\(job.path)\u{0}\($0)" }
+                    if let key, let hit = cache?[key] {
+                        box.set(i, hit)
+                        continue
+                    }
+                    let result = parse(job, bytes: try tree.read(job.path))
+                    if let key { cache?[key] = result }
+                    box.set(i, result)
                 } catch {
                     box.fail(error)
                     return
@@ -224,6 +238,21 @@ public struct MeshLoader: Sendable {
         if let error = box.error { throw error }
         return box.values
     }
+}
+
+/// Parsed files by path and content id, shared by the loads of one command.
+public final class ParseCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: MeshLoader.Result] = [:]
+
+    public init() {}
+
+    subscript(key: String) -> MeshLoader.Result? {
+        get { lock.withLock { entries[key] } }
+        set { lock.withLock { entries[key] = newValue } }
+    }
+
+    public var count: Int { lock.withLock { entries.count } }
 }
 
 /// Slots written by disjoint indices from concurrent workers.
