@@ -113,7 +113,7 @@ struct Check: StewardCommand {
         let time = try PolicyLoading.time(at)
         let view = ModelView(base: oldMesh, head: newMesh, changes: changes,
                              evaluation: EvaluationInfo(time: time, command: "check", base: baseID.description, head: headID?.description),
-                             demand: Demand(set.policies))
+                             demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
         let only = all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(

@@ -59,8 +59,9 @@ struct Lint: StewardCommand {
             sources.merge(set.sources) { a, _ in a }
             // A broken policy disables nothing silently: nothing is evaluated (§8).
             if !set.hasErrors && !loaded.hasErrors {
+                let tree = source.tree
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"),
-                                     demand: Demand(set.policies))
+                                     demand: Demand(set.policies), transform: { Self.text(tree, $0) })
                 trace.mark("model view built")
                 let (result, waived, waiverProblems) = PolicyEvaluator.evaluate(
                     set.policies.map(CompiledPolicy.init), view: view, mesh: mesh, waivers: mesh.waivers)
@@ -96,6 +97,13 @@ struct Lint: StewardCommand {
         let failing = ds.contains { $0.severity == .error || (strict && $0.severity == .warning) }
         if loaded.value == nil { return .usage }
         return failing ? .findings : .success
+    }
+}
+
+extension Lint {
+    /// A file's text, for the transforms `input.reads` looks into.
+    static func text(_ tree: any FileTree, _ path: String) -> String? {
+        (try? tree.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -85,8 +85,11 @@ public final class ModelView: Sendable {
     }
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
-    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all) {
+    /// `transform` gives a product's transform text by path, for `input.reads`.
+    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all,
+                            transform: @escaping (String) -> String? = { _ in nil }) {
         var b = ViewBuilder(mesh: mesh, demand: demand)
+        b.transformText = transform
         b.build(evaluation: evaluation)
         self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
     }
@@ -97,8 +100,10 @@ extension ModelView {
     /// after it in the same tables, and one change target per semantic change, whose `old`
     /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
     /// base's (§5.1).
-    public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all) {
+    public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
+                            transform: @escaping (String) -> String? = { _ in nil }) {
         var h = ViewBuilder(mesh: head, demand: demand)
+        h.transformText = transform
         h.build(evaluation: evaluation)
         var b = ViewBuilder(mesh: base, demand: .all, tables: h.tables)
         b.build(evaluation: evaluation)
@@ -157,6 +162,7 @@ extension ModelView {
 private struct ViewBuilder {
     let mesh: Mesh
     let demand: Demand
+    var transformText: (String) -> String? = { _ in nil }
     var tables: [[RecordData]] = Array(repeating: [], count: RecordKind.allCases.count)
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
@@ -291,10 +297,13 @@ private struct ViewBuilder {
         var inputs: [Value] = []
         var inputTargets: [Target] = []
         let wantInputs = demand.evaluates(.input) || demand.wants(.product, "inputs")
+        let wantReads = demand.wants(.input, "reads") || demand.wants(.input, "piiReads")
+        let sql = wantReads ? (transformText(mesh.transforms[id] ?? "") ?? "") : ""
         for port in p.inputPorts where wantInputs {
             guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
+            let reads = wantReads ? Self.columnsNamed(in: sql, of: c) : []
             let grantRefs = grants(ofContract: port.contractId).filter { g in
                 c.roles[g.offset].grantedDomains.contains(domainName)
             }.map(\.value)
@@ -302,6 +311,7 @@ private struct ViewBuilder {
                 .string(port.name), .string(port.contractId), .string(port.version),
                 contractRef(port.contractId), productRef(producer), .string(producerDomain),
                 .bool(producer == nil), .bool(producerDomain != domainName), .list(grantRefs), grantRefs.first ?? .missing,
+                strings(reads.map(\.name)), strings(reads.filter(\.pii).map(\.name)),
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
             inputRefs["\(id)/inputs/\(port.name)"] = input
@@ -444,6 +454,32 @@ private struct ViewBuilder {
             }
         }
         grantRefs[id] = grants
+    }
+
+    /// The top-level columns of a contract that a transform names, matched as whole words,
+    /// case-insensitively, outside comments. A heuristic: SQL is not parsed.
+    static func columnsNamed(in sql: String, of c: Contract) -> [(name: String, pii: Bool)] {
+        var words = Set<String>()
+        var word = ""
+        var inComment = false
+        var previous: Character = " "
+        for ch in sql.lowercased() {
+            if inComment {
+                if ch == "\n" { inComment = false }
+                continue
+            }
+            if ch == "-" && previous == "-" { inComment = true; word = ""; previous = " "; continue }
+            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else if !word.isEmpty { words.insert(word); word = "" }
+            previous = ch
+        }
+        if !word.isEmpty { words.insert(word) }
+        var out: [(String, Bool)] = []
+        for o in c.objects {
+            for p in o.properties where words.contains(p.name.lowercased()) || p.physicalName.map({ words.contains($0.lowercased()) }) == true {
+                if !out.contains(where: { $0.0 == p.name }) { out.append((p.name, p.isPII)) }
+            }
+        }
+        return out
     }
 
     // MARK: parts

@@ -89,10 +89,10 @@ public enum PolicyTestRunner {
                     let commits = Self.commits(c.commits, files: files, at: time)
                     let changes = ChangeSet.build(changes: MeshDiff.compare(baseMesh, mesh), files: files, old: baseMesh, new: mesh, commits: commits)
                     view = ModelView(base: baseMesh, head: mesh, changes: changes, evaluation: EvaluationInfo(time: time, command: "test"),
-                                     demand: Demand(selected.map(\.policy)))
+                                     demand: Demand(selected.map(\.policy)), transform: { Self.text(headFiles, $0) })
                 } else {
                     view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
-                                     demand: Demand(selected.map(\.policy)))
+                                     demand: Demand(selected.map(\.policy)), transform: { Self.text(headFiles, $0) })
                 }
                 var evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
                 let checked = WaiverResolver.validate(mesh.waivers + c.waivers, policies: policies.policies,
@@ -107,6 +107,10 @@ public enum PolicyTestRunner {
             report.suites.append(SuiteResult(path: path, cases: results))
         }
         return report
+    }
+
+    static func text(_ tree: MemoryTree, _ path: String) -> String? {
+        tree.contents[path].map { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: comparing
@@ -274,13 +278,15 @@ public enum PolicyTestRunner {
                 }
                 var doc = merge([("apiVersion", .string("v1.0.0")), ("kind", .string("DataProduct")),
                                  ("id", .string("test-\(d)-\(name)")), ("name", .string(name)), ("domain", .string(d)),
-                                 ("status", .string("active"))], p.filter { $0.0 != "inputPorts" && $0.0 != "outputPorts" })
+                                 ("status", .string("active"))], p.filter { !["inputPorts", "outputPorts", "sql"].contains($0.0) })
                 if case .map(var m) = doc {
                     m += ports("inputPorts") + ports("outputPorts")
                     doc = .map(m)
                 }
                 files.write("domains/\(d)/products/\(name).odps.yaml", json(doc))
-                if files.contents["domains/\(d)/transforms/\(name).sql"] == nil {
+                if let sql = p.first(where: { $0.0 == "sql" })?.1.string {
+                    files.write("domains/\(d)/transforms/\(name).sql", sql)
+                } else if files.contents["domains/\(d)/transforms/\(name).sql"] == nil {
                     files.write("domains/\(d)/transforms/\(name).sql", "SELECT 1;\n")
                 }
             }

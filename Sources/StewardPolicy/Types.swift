@@ -199,6 +199,8 @@ public enum Schema {
             f("producerDomain", str), f("source", .bool), f("crossDomain", .bool),
             f("grants", .list(.record(.grant)), "grants of the contract that include the consumer's domain"),
             f("grant", .optional(.record(.grant))),
+            f("reads", .list(.string), "the contract's columns the consumer's transform names"),
+            f("piiReads", .list(.string), "the PII columns among them"),
         ],
         .output: [
             f("name", str), f("contractId", str), f("contract", .record(.contract)),

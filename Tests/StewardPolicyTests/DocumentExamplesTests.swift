@@ -56,6 +56,6 @@ import Testing
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["customer", "orders", "product", "journey"])
         #expect(set.diagnostics.isEmpty, "\(set.diagnostics)")
         let levels = Dictionary(grouping: set.policies, by: \.level).mapValues(\.count)
-        #expect(levels[.advisory] == 2 && levels[.warning] == 2 && levels[.hard] == 1 && levels[.mandatory] == 7)
+        #expect(levels[.advisory] == 2 && levels[.warning] == 2 && levels[.hard] == 1 && levels[.mandatory] == 8)
     }
 }
