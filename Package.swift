@@ -63,7 +63,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCLITests",
-            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"]
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Steward needs to build on Debian/Ubuntu (Swift itself must be installed):
-# libgit2 and libyaml (used through their C APIs), pkg-config, git (tests build real repositories), python3.
+# libgit2 and libyaml (used through their C APIs), pkg-config, git (tests build real repositories), python3
+# and its jsonschema module (a test validates the SARIF report).
 set -euo pipefail
 
 need=()
@@ -9,6 +10,10 @@ dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The SARIF report is validated against the official schema with Python's jsonschema
+# (CheckReporterTests tries python3, then /usr/bin/python3, where Debian's package lands).
+python3 -c 'import jsonschema' >/dev/null 2>&1 || /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 \
+  || dpkg -s python3-jsonschema >/dev/null 2>&1 || need+=(python3-jsonschema)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

@@ -27,7 +27,7 @@ struct Check: StewardCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit, github, markdown }
     enum PolicySide: String, ExpressibleByArgument, CaseIterable { case base, head }
 
     @OptionGroup var global: GlobalOptions
@@ -53,7 +53,7 @@ struct Check: StewardCommand {
     @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
     var explain = false
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json, sarif (code scanning), junit, github (workflow annotations) or markdown (a PR comment).")
     var format: Format = .text
 
     func validate() throws {
@@ -132,7 +132,15 @@ struct Check: StewardCommand {
                 CheckReport.FindingRow(policy: f.policy, level: f.level.rawValue, outcome: f.outcome.rawValue, message: f.message,
                                        hint: f.hint, path: f.location.path, line: f.location.line, column: f.location.column,
                                        target: f.target, waived: f.waived,
-                                       explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil)
+                                       explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil,
+                                       waiver: f.waiver.map { w in
+                                           CheckReport.WaiverRow(reason: w.reason, owner: w.owner, expires: w.expires,
+                                                                 path: w.location.path, line: w.location.line)
+                                       })
+            },
+            policies: set.policies.map { p in
+                CheckReport.PolicyRow(id: p.id, title: p.decl.title, level: p.level.rawValue, tags: p.decl.tags,
+                                      path: p.path, line: p.decl.location.line, evaluated: evaluation.stats[p.id]?.evaluated ?? 0)
             },
             summary: Dictionary(uniqueKeysWithValues: PolicyLevel.allCases.map { level in
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
@@ -140,6 +148,10 @@ struct Check: StewardCommand {
             verdict: gating.isEmpty ? "pass" : "fail")
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
+        case .sarif: console.out(CheckReporters.sarif(report))
+        case .junit: console.out(CheckReporters.junit(report))
+        case .github: console.out(CheckReporters.github(report))
+        case .markdown: console.out(CheckReporters.markdown(report))
         case .text:
             let ds = findings.map { f -> Diagnostic in
                 var d = PolicyLoading.diagnostic(f)
@@ -268,12 +280,16 @@ struct CheckReport: Encodable {
         var target: String
         var waived: Bool
         var explanation: [String]?
+        /// The waiver that accepted it.
+        var waiver: WaiverRow?
     }
 
     var base: String
     var head: String
     var changes: [ChangeRow]
     var findings: [FindingRow]
+    /// Every policy of the set that judged the change (SARIF rules, JUnit suites).
+    var policies: [PolicyRow]
     var summary: [String: Int]
     var verdict: String
 }
