@@ -10,10 +10,13 @@ if [ ! -d "$out/.git" ]; then
   echo "generating a mesh of $n products in $out" >&2
   python3 scripts/gen_mesh.py "$out" --products "$n" >&2
 fi
-# The example mesh's global policies, so lint also evaluates them over every product.
-if [ ! -f "$out/policies/privacy.policy" ]; then
+# The example mesh's global policies, so lint also evaluates them over every product; copied
+# again (and committed) whenever policies/ has changed since the mesh was given them.
+policy_texts() { (cd "$1" 2>/dev/null && for f in *.policy; do [ -f "$f" ] && echo "== $f" && cat "$f"; done) || true; }
+if [ "$(policy_texts policies)" != "$(policy_texts "$out/policies")" ]; then
+  rm -f "$out"/policies/*.policy
   mkdir -p "$out/policies" && cp policies/*.policy "$out/policies/"
-  git -C "$out" add policies >&2
+  git -C "$out" add -A policies >&2
   git -C "$out" -c user.name=bench -c user.email=bench@acme.example commit -qm "the example mesh's global policies" >&2
 fi
 swift build -c release --product steward >&2
