@@ -32,8 +32,7 @@ public struct Demand: Sendable {
             walk(p.requirement)
             for part in p.message + (p.hint ?? []) { if case .hole(let n) = part { walk(n) } }
         }
-        // Change targets bind whole entities of two revisions: build everything for them.
-        self.init(targets: targets, fields: fields, everything: targets.contains(.change))
+        self.init(targets: targets, fields: fields)
     }
 
     public func wants(_ kind: RecordKind, _ field: String) -> Bool {

@@ -64,6 +64,9 @@ public final class ModelView: Sendable {
         return changeTargets[spec.entity?.rawValue ?? ""] ?? []
     }
 
+    /// The words `input.reads` sees in a transform (for tests).
+    static func wordsForTest(_ sql: String) -> Set<String> { ViewBuilder.words(of: sql) }
+
     /// Every target id the view holds, for telling a stale waiver from a mistyped one.
     public var allTargetIds: Set<String> {
         Set(targetsByKind.values.flatMap { $0.map(\.id) } + (changeTargets[""] ?? []).map(\.id))
@@ -102,10 +105,11 @@ extension ModelView {
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
                             transform: @escaping (String) -> String? = { _ in nil }) {
-        var h = ViewBuilder(mesh: head, demand: demand)
+        // `old` and `new` bind whole entities: a view with change policies builds everything.
+        var h = ViewBuilder(mesh: head, demand: demand.targets.contains(.change) ? .all : demand)
         h.transformText = transform
         h.build(evaluation: evaluation)
-        var b = ViewBuilder(mesh: base, demand: .all, tables: h.tables)
+        var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables)
         b.build(evaluation: evaluation)
         var tables = b.tables
         func append(_ kind: RecordKind, _ fields: [Value], at: SourceLocation) -> Value {
@@ -298,12 +302,12 @@ private struct ViewBuilder {
         var inputTargets: [Target] = []
         let wantInputs = demand.evaluates(.input) || demand.wants(.product, "inputs")
         let wantReads = demand.wants(.input, "reads") || demand.wants(.input, "piiReads")
-        let sql = wantReads ? (transformText(mesh.transforms[id] ?? "") ?? "") : ""
+        let words = wantReads ? Self.words(of: transformText(mesh.transforms[id] ?? "") ?? "") : []
         for port in p.inputPorts where wantInputs {
             guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
-            let reads = wantReads ? Self.columnsNamed(in: sql, of: c) : []
+            let reads = wantReads ? Self.columns(of: c, namedIn: words) : []
             let grantRefs = grants(ofContract: port.contractId).filter { g in
                 c.roles[g.offset].grantedDomains.contains(domainName)
             }.map(\.value)
@@ -456,23 +460,37 @@ private struct ViewBuilder {
         grantRefs[id] = grants
     }
 
-    /// The top-level columns of a contract that a transform names, matched as whole words,
-    /// case-insensitively, outside comments. A heuristic: SQL is not parsed.
-    static func columnsNamed(in sql: String, of c: Contract) -> [(name: String, pii: Bool)] {
+    /// The words of a transform, lowercased, outside `--` comments and '...' string literals.
+    /// A heuristic: SQL is not parsed.
+    static func words(of sql: String) -> Set<String> {
         var words = Set<String>()
         var word = ""
-        var inComment = false
+        var inComment = false, inString = false
         var previous: Character = " "
+        func flush() {
+            if !word.isEmpty { words.insert(word) }
+            word = ""
+        }
         for ch in sql.lowercased() {
+            defer { previous = ch }
             if inComment {
                 if ch == "\n" { inComment = false }
                 continue
             }
-            if ch == "-" && previous == "-" { inComment = true; word = ""; previous = " "; continue }
-            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else if !word.isEmpty { words.insert(word); word = "" }
-            previous = ch
+            if inString {
+                if ch == "'" { inString = false }
+                continue
+            }
+            if ch == "'" { flush(); inString = true; continue }
+            if ch == "-" && previous == "-" { flush(); inComment = true; continue }
+            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else { flush() }
         }
-        if !word.isEmpty { words.insert(word) }
+        flush()
+        return words
+    }
+
+    /// The top-level columns of a contract that a transform's words name.
+    static func columns(of c: Contract, namedIn words: Set<String>) -> [(name: String, pii: Bool)] {
         var out: [(String, Bool)] = []
         for o in c.objects {
             for p in o.properties where words.contains(p.name.lowercased()) || p.physicalName.map({ words.contains($0.lowercased()) }) == true {

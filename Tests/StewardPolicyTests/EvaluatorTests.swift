@@ -170,3 +170,11 @@ import Testing
         #expect(!d.wants(.contract, "sla") && !d.wants(.property, "quality"))
     }
 }
+
+@Suite struct TransformReadsTests {
+    @Test func wordsSkipCommentsAndStringLiterals() {
+        let w = ModelView.wordsForTest("SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
+        #expect(w.contains("email") && w.contains("contact") && w.contains("from"))
+        #expect(!w.contains("phone") && !w.contains("birth_date") && !w.contains("not"))
+    }
+}
