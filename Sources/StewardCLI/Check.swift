@@ -61,34 +61,11 @@ struct Check: StewardCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run the check inside the mesh repository")
-        }
         let trace = Trace()
-        // One parse cache for both sides: they share all but the changed files.
-        let cache = ParseCache()
-        // The two sides.
-        let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
-        let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
-        guard let newMesh = try load(headTree, "head", console, cache: cache) else { return .usage }
-        let baseID: ObjectID
-        if worktree {
-            baseID = try repository.resolve("HEAD")
-        } else if let base {
-            baseID = try repository.resolve(base)
-        } else {
-            let main = newMesh.settings.mainBranch
-            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
-            guard let mb = try repository.mergeBase(headID!, mainID) else {
-                throw UsageError(message: "HEAD and \(main) have no common ancestor", help: "name the base with --base")
-            }
-            baseID = mb
-        }
-        let baseTree = try repository.tree(at: baseID)
-        guard let oldMesh = try load(baseTree, "base", console, cache: cache) else { return .usage }
+        guard let pair = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
+                                               help: "run the check inside the mesh repository", console: console) else { return .usage }
+        let (repository, baseID, headID) = (pair.repository, pair.baseID, pair.headID)
+        let (baseTree, headTree, oldMesh, newMesh) = (pair.baseTree, pair.headTree, pair.base, pair.head)
         trace.mark("both revisions loaded")
 
         // Rules from the base unless asked otherwise.
@@ -104,9 +81,7 @@ struct Check: StewardCommand {
         // What changed, and by whom.
         let files = try fileChanges(repository, baseID: baseID, headID: headID)
         let commits = try self.commits(repository, baseID: baseID, headID: headID, files: files)
-        let semantic = MeshDiff.compare(oldMesh, newMesh, changedPaths: Set(files.map(\.path))) { side, path in
-            (try? (side == .old ? baseTree : headTree).read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-        }
+        let semantic = MeshDiff.compare(oldMesh, newMesh, changedPaths: Set(files.map(\.path)), transform: pair.text)
         let changes = ChangeSet.build(changes: semantic, files: files, old: oldMesh, new: newMesh, commits: commits)
         trace.mark("diff: \(files.count) files, \(commits.count) commits, \(changes.count) changes")
 
@@ -183,16 +158,6 @@ struct Check: StewardCommand {
     }
 
     // MARK: inputs
-
-    func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
-        let loaded = try MeshLoader(cache: cache).load(from: tree)
-        guard let mesh = loaded.value, !loaded.hasErrors else {
-            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
-            console.err("error: the mesh at the \(side) (\(tree.label)) does not load")
-            return nil
-        }
-        return mesh
-    }
 
     func fileChanges(_ repository: Repository, baseID: ObjectID, headID: ObjectID?) throws -> [FileChange] {
         let changes = try headID.map { try repository.changes(from: baseID, to: $0, detectRenames: false) } ?? repository.workTreeChanges(detectRenames: false)

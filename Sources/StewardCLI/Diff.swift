@@ -105,35 +105,12 @@ struct Diff: StewardCommand {
     }
 
     func compareRevisions(_ console: Console) throws -> Report? {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository",
-                             help: "compare revisions inside the mesh repository, or give two contract files")
-        }
-        let headID = try repository.resolve(head ?? "HEAD")
-        let headTree = try repository.tree(at: headID)
-        let cache = ParseCache()  // both sides share all but the changed files
-        guard let newMesh = try load(headTree, "head", console, cache: cache) else { return nil }
-        let baseID: ObjectID
-        if let base {
-            baseID = try repository.resolve(base)
-        } else {
-            let main = newMesh.settings.mainBranch
-            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
-            guard let mb = try repository.mergeBase(headID, mainID) else {
-                throw UsageError(message: "HEAD and \(main) have no common ancestor", help: "name the base with --base")
-            }
-            baseID = mb
-        }
-        let baseTree = try repository.tree(at: baseID)
-        guard let oldMesh = try load(baseTree, "base", console, cache: cache) else { return nil }
+        guard let pair = try RevisionPair.open(path: global.repo, base: base, head: head,
+                                               help: "compare revisions inside the mesh repository, or give two contract files",
+                                               console: console), let headID = pair.headID else { return nil }
+        let (repository, baseID, oldMesh, newMesh) = (pair.repository, pair.baseID, pair.base, pair.head)
         let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
-        let changes = MeshDiff.compare(oldMesh, newMesh, changedPaths: paths) { side, path in
-            let bytes = try? (side == .old ? baseTree : headTree).read(path)
-            return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-        }
+        let changes = MeshDiff.compare(oldMesh, newMesh, changedPaths: paths, transform: pair.text)
         let newLineage = Lineage(newMesh), oldLineage = Lineage(oldMesh)
         let rows = changes.map { c -> Row in
             guard c.breaking else { return row(c, impact: nil) }
@@ -146,16 +123,6 @@ struct Diff: StewardCommand {
         }
         return Report(base: baseID.description, head: headID.description, changes: rows,
                       summary: Summary(changes: changes.count, breaking: changes.filter(\.breaking).count))
-    }
-
-    func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
-        let loaded = try MeshLoader(cache: cache).load(from: tree)
-        guard let mesh = loaded.value, !loaded.hasErrors else {
-            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
-            console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")
-            return nil
-        }
-        return mesh
     }
 
     func row(_ c: Change, impact: Impact?) -> Row {

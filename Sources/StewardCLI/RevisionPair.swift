@@ -1,0 +1,70 @@
+import Foundation
+import StewardCore
+import StewardGit
+import StewardDiff
+import StewardModel
+
+/// The two sides of a change as `check` and `diff` read them: the base and the head commit
+/// (or the work tree), each loaded into a mesh through one parse cache, since the sides share
+/// all but the changed files.
+struct RevisionPair {
+    var repository: Repository
+    var baseID: ObjectID
+    /// Nil when the head is the work tree.
+    var headID: ObjectID?
+    var baseTree: any FileTree
+    var headTree: any FileTree
+    var base: Mesh
+    var head: Mesh
+
+    /// Opens the repository at `path` and loads both sides. `base` defaults to the merge base
+    /// of the head with the main branch of `steward.yaml` (or `origin/<main>` when there is no
+    /// local branch); with `worktree` the head is the work tree and the base HEAD. Returns nil
+    /// after printing the load errors when a side does not load.
+    static func open(path: String, base: String?, head: String?, worktree: Bool = false, help: String,
+                     console: Console) throws -> RevisionPair? {
+        let repository: Repository
+        do {
+            repository = try Repository.discover(from: path)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(path)` is not inside a git repository", help: help)
+        }
+        let cache = ParseCache()
+        let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
+        let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
+        guard let headMesh = try load(headTree, "head", console, cache: cache) else { return nil }
+        let baseID: ObjectID
+        if worktree {
+            baseID = try repository.resolve("HEAD")
+        } else if let base {
+            baseID = try repository.resolve(base)
+        } else {
+            let main = headMesh.settings.mainBranch
+            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+            guard let mergeBase = try repository.mergeBase(headID!, mainID) else {
+                throw UsageError(message: "\(head ?? "HEAD") and \(main) have no common ancestor", help: "name the base with --base")
+            }
+            baseID = mergeBase
+        }
+        let baseTree = try repository.tree(at: baseID)
+        guard let baseMesh = try load(baseTree, "base", console, cache: cache) else { return nil }
+        return RevisionPair(repository: repository, baseID: baseID, headID: headID, baseTree: baseTree, headTree: headTree,
+                            base: baseMesh, head: headMesh)
+    }
+
+    /// The text of a file on one side, for diffs of transforms and policies.
+    func text(_ side: MeshDiff.Side, _ path: String) -> String? {
+        let bytes = try? (side == .old ? baseTree : headTree).read(path)
+        return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private static func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
+        let loaded = try MeshLoader(cache: cache).load(from: tree)
+        guard let mesh = loaded.value, !loaded.hasErrors else {
+            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
+            console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")
+            return nil
+        }
+        return mesh
+    }
+}
