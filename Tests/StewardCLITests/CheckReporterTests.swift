@@ -9,20 +9,8 @@ import Testing
 /// `steward check --format sarif|junit|github|markdown` on one pull request that has a hard, a
 /// mandatory, an advisory and a waived finding.
 @Suite struct CheckReporterTests {
-    /// A scratch mesh with the example mesh's global policies, committed on main by the
-    /// platform team, and a branch `change` to edit (as in CheckTests).
     func repository(extraBase: [(String, String)] = []) throws -> ScratchMesh {
-        let mesh = try ScratchMesh()
-        let policies = URL(fileURLWithPath: CLITests.exampleMesh).appendingPathComponent("policies")
-        for name in try FileManager.default.contentsOfDirectory(atPath: policies.path) where name.hasSuffix(".policy") {
-            try mesh.write("policies/\(name)", try String(contentsOf: policies.appendingPathComponent(name), encoding: .utf8))
-        }
-        for (path, text) in extraBase { try mesh.write(path, text) }
-        try mesh.git("init", "-q")
-        try mesh.git("add", "-A")
-        try mesh.git("-c", "user.email=ada@acme.example", "commit", "-q", "-m", "the mesh")
-        try mesh.git("checkout", "-q", "-b", "change")
-        return mesh
+        try .pullRequest(extraBase: extraBase)
     }
 
     static let waiver = """

@@ -5,20 +5,8 @@ import Testing
 
 /// `steward check` on pull-request branches of a real repository, one rule per branch.
 @Suite struct CheckTests {
-    /// A scratch mesh with the example mesh's global policies, committed on main by the
-    /// platform team, and a branch `change` to edit.
     func repository(extraBase: [(String, String)] = []) throws -> ScratchMesh {
-        let mesh = try ScratchMesh()
-        let policies = URL(fileURLWithPath: CLITests.exampleMesh).appendingPathComponent("policies")
-        for name in try FileManager.default.contentsOfDirectory(atPath: policies.path) where name.hasSuffix(".policy") {
-            try mesh.write("policies/\(name)", try String(contentsOf: policies.appendingPathComponent(name), encoding: .utf8))
-        }
-        for (path, text) in extraBase { try mesh.write(path, text) }
-        try mesh.git("init", "-q")
-        try mesh.git("add", "-A")
-        try mesh.git("-c", "user.email=ada@acme.example", "commit", "-q", "-m", "the mesh")
-        try mesh.git("checkout", "-q", "-b", "change")
-        return mesh
+        try .pullRequest(extraBase: extraBase)
     }
 
     func commit(_ mesh: ScratchMesh, as email: String, _ message: String = "change") throws {
