@@ -64,38 +64,22 @@ struct Check: StewardCommand {
         let trace = Trace()
         guard let pair = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
                                                help: "run the check inside the mesh repository", console: console) else { return .usage }
-        let (repository, baseID, headID) = (pair.repository, pair.baseID, pair.headID)
-        let (baseTree, headTree, oldMesh, newMesh) = (pair.baseTree, pair.headTree, pair.base, pair.head)
+        let (baseID, headID, headTree, oldMesh, newMesh) = (pair.baseID, pair.headID, pair.headTree, pair.base, pair.head)
         trace.mark("both revisions loaded")
-
-        // Rules from the base unless asked otherwise.
-        let rulesTree: any FileTree = policiesFrom == .base ? baseTree : headTree
-        let rulesMesh = policiesFrom == .base ? oldMesh : newMesh
-        let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
-        if set.hasErrors {
-            DiagnosticOutput.text(set.diagnostics, sources: set.sources, tree: rulesTree, console: console)
+        let run: CheckRun
+        do {
+            run = try CheckRun.run(pair, policiesFromHead: policiesFrom == .head, time: try PolicyLoading.time(at), command: "check",
+                                   trace: trace) { changes, view in
+                all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+            }
+        } catch let broken as CheckRun.BrokenPolicies {
+            DiagnosticOutput.text(broken.set.diagnostics, sources: broken.set.sources, tree: broken.tree, console: console)
             console.err("error: the policies at the \(policiesFrom.rawValue) revision do not check; nothing was evaluated")
             return .usage
         }
-
-        // What changed, and by whom.
-        let files = try fileChanges(repository, baseID: baseID, headID: headID)
-        let commits = try self.commits(repository, baseID: baseID, headID: headID, files: files)
-        let semantic = MeshDiff.compare(oldMesh, newMesh, changedPaths: Set(files.map(\.path)), transform: pair.text)
-        let changes = ChangeSet.build(changes: semantic, files: files, old: oldMesh, new: newMesh, commits: commits)
-        trace.mark("diff: \(files.count) files, \(commits.count) commits, \(changes.count) changes")
-
-        let time = try PolicyLoading.time(at)
-        let view = ModelView(base: oldMesh, head: newMesh, changes: changes,
-                             evaluation: EvaluationInfo(time: time, command: "check", base: baseID.description, head: headID?.description),
-                             demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
-        trace.mark("view built")
-        let only = all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
-        let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
-            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers, only: only)
-        trace.mark("evaluated")
+        let (set, changes, view, evaluation, resolution) = (run.set, run.changes, run.view, run.evaluation, run.resolution)
         let findings = resolution.findings
-        let gating = findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
+        let gating = run.gating
         let report = CheckReport(
             base: baseID.description, head: headID?.description ?? "WORKTREE",
             changes: changes.filter { !$0.summary }.map { c in
@@ -104,14 +88,7 @@ struct Check: StewardCommand {
                                       impact: c.change.breaking ? impact(of: c.change, old: oldMesh, new: newMesh) : nil)
             },
             findings: findings.map { f in
-                CheckReport.FindingRow(policy: f.policy, level: f.level.rawValue, outcome: f.outcome.rawValue, message: f.message,
-                                       hint: f.hint, path: f.location.path, line: f.location.line, column: f.location.column,
-                                       target: f.target, waived: f.waived,
-                                       explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil,
-                                       waiver: f.waiver.map { w in
-                                           CheckReport.WaiverRow(reason: w.reason, owner: w.owner, expires: w.expires,
-                                                                 path: w.location.path, line: w.location.line)
-                                       })
+                CheckReport.FindingRow(f, explanation: explain ? Explainer.explain(f, policies: set.policies, view: view) : nil)
             },
             policies: set.policies.map { p in
                 CheckReport.PolicyRow(id: p.id, title: p.decl.title, level: p.level.rawValue, tags: p.decl.tags,
@@ -132,10 +109,10 @@ struct Check: StewardCommand {
                 var d = PolicyLoading.diagnostic(f)
                 if explain { d.detail = Explainer.explain(f, policies: set.policies, view: view) }
                 return d
-            } + evaluation.diagnostics + waiverProblems + resolution.diagnostics
+            } + evaluation.diagnostics + run.waiverProblems + resolution.diagnostics
             DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
             let breaking = report.changes.filter(\.breaking)
-            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(files.count) files, \(commits.count) commits")
+            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(run.files.count) files, \(run.commits.count) commits")
             for c in breaking {
                 console.out("  BREAKING \(c.kind) \(c.id): \(c.description)")
                 if let i = c.impact {
@@ -155,42 +132,6 @@ struct Check: StewardCommand {
         let contract = inNew ?? Impact.contract(of: c, in: old)
         let i = Impact.of(contract: contract, product: c.entity == "product" ? c.element : nil, in: mesh, lineage: Lineage(mesh))
         return i.isEmpty ? nil : i
-    }
-
-    // MARK: inputs
-
-    func fileChanges(_ repository: Repository, baseID: ObjectID, headID: ObjectID?) throws -> [FileChange] {
-        let changes = try headID.map { try repository.changes(from: baseID, to: $0, detectRenames: false) } ?? repository.workTreeChanges(detectRenames: false)
-        return changes.map { c in
-            FileChange(path: c.path, status: c.status == .added ? .added : (c.status == .deleted ? .removed : .modified))
-        }
-    }
-
-    /// Commits in base..head with the paths each touched (against its first parent); the work
-    /// tree counts as one commit by the configured identity.
-    func commits(_ repository: Repository, baseID: ObjectID, headID: ObjectID?, files: [FileChange]) throws -> [CommitInfo] {
-        guard let headID else {
-            let me = repository.defaultSignature()
-            let person = CommitInfo.Person(name: me.name, email: me.email)
-            return [CommitInfo(id: "WORKTREE", author: person, committer: person, coAuthors: [], message: "uncommitted edits",
-                               time: Int64(Date().timeIntervalSince1970), paths: Set(files.map(\.path)))]
-        }
-        let reachable = Set(try repository.log(from: baseID).map(\.id))
-        return try repository.log(from: headID).filter { !reachable.contains($0.id) }.reversed().map { c in
-            let paths = try repository.changes(from: c.parents.first, to: c.id, detectRenames: false).map(\.path)
-            let coAuthors = c.trailerValues("Co-authored-by").compactMap(Self.person)
-            return CommitInfo(id: c.id.description, author: .init(name: c.author.name, email: c.author.email),
-                              committer: .init(name: c.committer.name, email: c.committer.email), coAuthors: coAuthors,
-                              message: c.message, time: Int64(c.committer.date.timeIntervalSince1970), paths: Set(paths))
-        }
-    }
-
-    /// `Name <email>` as in a `Co-authored-by:` trailer.
-    static func person(_ s: String) -> CommitInfo.Person? {
-        guard let open = s.lastIndex(of: "<"), let close = s.lastIndex(of: ">"), open < close else { return nil }
-        let email = String(s[s.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
-        guard email.contains("@") else { return nil }
-        return CommitInfo.Person(name: s[..<open].trimmingCharacters(in: .whitespaces), email: email)
     }
 
     /// The targets a change touches: changed contracts and products with everything in them,
@@ -220,6 +161,17 @@ struct Check: StewardCommand {
     }
 }
 
+extension CheckReport.FindingRow {
+    init(_ f: Finding, explanation: [String]? = nil) {
+        self.init(policy: f.policy, level: f.level.rawValue, outcome: f.outcome.rawValue, message: f.message,
+                  hint: f.hint, path: f.location.path, line: f.location.line, column: f.location.column,
+                  target: f.target, waived: f.waived, explanation: explanation,
+                  waiver: f.waiver.map { w in
+                      CheckReport.WaiverRow(reason: w.reason, owner: w.owner, expires: w.expires, path: w.location.path, line: w.location.line)
+                  })
+    }
+}
+
 /// The JSON report of `steward check` (docs/check-report.md).
 struct CheckReport: Encodable {
     struct ChangeRow: Encodable {
@@ -233,7 +185,7 @@ struct CheckReport: Encodable {
         var impact: Impact?
     }
 
-    struct FindingRow: Encodable {
+    struct FindingRow: Codable {
         var policy: String
         var level: String
         var outcome: String

@@ -15,7 +15,7 @@ extension CheckReport {
     }
 
     /// The waiver that accepted a finding.
-    struct WaiverRow: Encodable {
+    struct WaiverRow: Codable {
         var reason: String
         var owner: String
         var expires: String

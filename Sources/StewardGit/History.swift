@@ -11,9 +11,10 @@ extension Repository {
     ///
     /// With `firstParentOnly`, the walk follows first parents (the main line of a branch) and
     /// each commit is compared with its first parent only, like `git log --first-parent`.
-    /// `limit` caps the number of commits returned (after path filtering).
+    /// `limit` caps the number of commits returned (after path filtering). Commits reachable
+    /// from `hiding` are left out, as in `git log base..head`, without walking past them.
     public func log(
-        from start: ObjectID, path: String? = nil, firstParentOnly: Bool = false, limit: Int? = nil
+        from start: ObjectID, hiding: [ObjectID] = [], path: String? = nil, firstParentOnly: Bool = false, limit: Int? = nil
     ) throws -> [Commit] {
         if let limit, limit <= 0 { return [] }
         let filter = path.map(GitTree.normalize)
@@ -34,6 +35,10 @@ extension Repository {
                 let f = LibGit2.failure(pushRC)
                 if pushRC == Code.notFound { throw GitError.notFound("commit `\(start.short)` (\(f.message))") }
                 throw LibGit2.error(f, "walk history from `\(start.short)`")
+            }
+            for hidden in hiding {
+                var oid = hidden.oid
+                try LibGit2.check(git_revwalk_hide(walk, &oid), "hide `\(hidden.short)` from the history walk")
             }
 
             // Entry ids at `filter`, by commit: each commit's is needed again as a parent.

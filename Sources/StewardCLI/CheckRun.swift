@@ -1,0 +1,100 @@
+import Foundation
+import StewardCore
+import StewardDiff
+import StewardGit
+import StewardModel
+import StewardPolicy
+
+/// One evaluation of a change as `steward check` makes it: the files and commits between the
+/// two sides, the semantic diff, the model view and the policies' findings with waivers
+/// applied. `check` reports it; `history` keeps the findings on one product at each commit.
+struct CheckRun {
+    /// The policies that judged the change, and the tree they came from.
+    var set: PolicySet
+    var rulesTree: any FileTree
+    var files: [FileChange]
+    var commits: [CommitInfo]
+    var changes: [MeshChange]
+    var view: ModelView
+    var evaluation: Evaluation
+    var resolution: WaiverResolver.Resolution
+    var waiverProblems: [Diagnostic]
+
+    /// The policies at the chosen side do not check: nothing was evaluated.
+    struct BrokenPolicies: Error {
+        var set: PolicySet
+        var tree: any FileTree
+    }
+
+    /// Evaluates the change from `pair.base` to `pair.head` with the policies and waivers of
+    /// the base (or the head), as of `time`. `scope` picks the targets to evaluate from the
+    /// changes and the view; nil evaluates everything.
+    static func run(_ pair: RevisionPair, policiesFromHead: Bool, time: Int64, command: String,
+                    trace: Trace = Trace(),
+                    scope: ([MeshChange], ModelView) -> Set<String>?) throws -> CheckRun {
+        let rulesTree: any FileTree = policiesFromHead ? pair.headTree : pair.baseTree
+        let rulesMesh = policiesFromHead ? pair.head : pair.base
+        let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
+        if set.hasErrors { throw BrokenPolicies(set: set, tree: rulesTree) }
+
+        // What changed, and by whom.
+        let files = try fileChanges(pair)
+        let commits = try self.commits(pair, files: files)
+        let semantic = MeshDiff.compare(pair.base, pair.head, changedPaths: Set(files.map(\.path)), transform: pair.text)
+        let changes = ChangeSet.build(changes: semantic, files: files, old: pair.base, new: pair.head, commits: commits)
+        trace.mark("diff: \(files.count) files, \(commits.count) commits, \(changes.count) changes")
+
+        let headTree = pair.headTree
+        let view = ModelView(base: pair.base, head: pair.head, changes: changes,
+                             evaluation: EvaluationInfo(time: time, command: command, base: pair.baseID.description,
+                                                        head: pair.headID?.description),
+                             demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
+        trace.mark("view built")
+        let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
+            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers,
+            only: scope(changes, view))
+        trace.mark("evaluated")
+        return CheckRun(set: set, rulesTree: rulesTree, files: files, commits: commits, changes: changes, view: view,
+                        evaluation: evaluation, resolution: resolution, waiverProblems: waiverProblems)
+    }
+
+    /// The findings that gate a merge: unwaived fails and errors of mandatory and hard policies.
+    var gating: [Finding] {
+        resolution.findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
+    }
+
+    static func fileChanges(_ pair: RevisionPair) throws -> [FileChange] {
+        let changes = try pair.headID.map { try pair.repository.changes(from: pair.baseID, to: $0, detectRenames: false) }
+            ?? pair.repository.workTreeChanges(detectRenames: false)
+        return changes.map { c in
+            FileChange(path: c.path, status: c.status == .added ? .added : (c.status == .deleted ? .removed : .modified))
+        }
+    }
+
+    /// Commits in base..head with the paths each touched (against its first parent); the work
+    /// tree counts as one commit by the configured identity.
+    static func commits(_ pair: RevisionPair, files: [FileChange]) throws -> [CommitInfo] {
+        let repository = pair.repository
+        guard let headID = pair.headID else {
+            let me = repository.defaultSignature()
+            let person = CommitInfo.Person(name: me.name, email: me.email)
+            return [CommitInfo(id: "WORKTREE", author: person, committer: person, coAuthors: [], message: "uncommitted edits",
+                               time: Int64(Date().timeIntervalSince1970), paths: Set(files.map(\.path)))]
+        }
+        return try repository.log(from: headID, hiding: [pair.baseID]).reversed().map { c in
+            let paths = try repository.changes(from: c.parents.first, to: c.id, detectRenames: false).map(\.path)
+            let coAuthors = c.trailerValues("Co-authored-by").compactMap(Self.person)
+            return CommitInfo(id: c.id.description, author: .init(name: c.author.name, email: c.author.email),
+                              committer: .init(name: c.committer.name, email: c.committer.email), coAuthors: coAuthors,
+                              message: c.message, time: Int64(c.committer.date.timeIntervalSince1970), paths: Set(paths))
+        }
+    }
+
+    /// `Name <email>` as in a `Co-authored-by:` trailer.
+    static func person(_ s: String) -> CommitInfo.Person? {
+        guard let open = s.lastIndex(of: "<"), let close = s.lastIndex(of: ">"), open < close else { return nil }
+        let email = String(s[s.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        guard email.contains("@") else { return nil }
+        return CommitInfo.Person(name: s[..<open].trimmingCharacters(in: .whitespaces), email: email)
+    }
+}
