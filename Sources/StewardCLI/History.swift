@@ -1,0 +1,281 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardDiff
+import StewardGit
+import StewardModel
+import StewardPolicy
+
+struct History: StewardCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every commit that changed a product or contract, with its semantic diff and the verdict at the time.",
+        discussion: """
+        Follows the product's file, its output contracts and its transform (a contract: its \
+        file) back from --rev, through renames, newest first. For each commit: who, when, \
+        the message, the semantic diff against its first parent (the engine of `steward diff`), \
+        and the findings on the target as `steward check` of that commit would have reported \
+        them: policies and waivers of the parent, evaluation time the commit's. Verdicts are \
+        cached in the repository's git folder by commit. The rules are in docs/history.md.
+
+        Examples:
+          steward history sales.daily_sales
+          steward history customer.customer_360 --since 2026-01-01 --format json
+          steward history sales.orders_raw --rev release/2026-06 --no-verdict
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("A product id (<domain>.<name>) or a contract id.", valueName: "product-or-contract"))
+    var target: String
+
+    @Option(help: ArgumentHelp("The revision to start from.", valueName: "rev"))
+    var rev: String = "HEAD"
+
+    @Option(help: ArgumentHelp("Only commits made at or after this date (YYYY-MM-DD or RFC 3339, UTC).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only commits made before the end of this date (YYYY-MM-DD) or this instant.", valueName: "date"))
+    var until: String?
+
+    @Flag(help: "Leave out the policy verdicts (faster: no policy is evaluated).")
+    var noVerdict = false
+
+    @Option(help: "Output format: text, json or markdown.")
+    var format: Format = .text
+
+    struct Report: Codable {
+        var target: String
+        var kind: String
+        var rev: String
+        /// The paths followed at --rev.
+        var paths: [String]
+        var commits: [Entry]
+    }
+
+    struct Entry: Codable {
+        var id: String
+        var author: String
+        var email: String
+        /// Commit time, RFC 3339 UTC.
+        var date: String
+        var message: String
+        var merge: Bool
+        var files: [FileRow]
+        var changes: [ChangeRow]
+        /// pass or fail; absent with --no-verdict.
+        var verdict: String?
+        var findings: [CheckReport.FindingRow]?
+    }
+
+    struct FileRow: Codable {
+        var status: String
+        var path: String
+        var oldPath: String?
+    }
+
+    struct ChangeRow: Codable {
+        var kind: String
+        var entity: String
+        var id: String
+        var breaking: Bool
+        var description: String
+    }
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository: Repository
+        do {
+            repository = try Repository.discover(from: global.repo)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run history inside the mesh repository")
+        }
+        let (from, to) = (try since.map { try Self.instant($0, endOfDay: false) }, try until.map { try Self.instant($0, endOfDay: true) })
+        let start = try repository.resolve(rev)
+        let cache = ParseCache()
+        let located = try HistoryTarget.locate(target, in: repository.tree(at: start), cache: cache)
+        let trace = Trace()
+        let walked = try repository.pathHistory(from: start, paths: located.paths)
+        trace.mark("walk: \(walked.count) commits touch \(located.paths.count) paths")
+        let verdicts = VerdictCache(directory: URL(fileURLWithPath: repository.gitDir).appendingPathComponent("steward/verdicts"))
+
+        var entries: [Entry] = []
+        for step in walked {
+            let commit = step.commit
+            let when = commit.committer.date
+            if let from, when < from { continue }
+            if let to, when >= to { continue }
+            let changes = try semanticDiff(step, located: located, repository: repository, cache: cache)
+            var entry = Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
+                              date: Self.rfc3339(when), message: commit.summary, merge: commit.isMerge,
+                              files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
+                              changes: changes, verdict: nil, findings: nil)
+            if !noVerdict {
+                let key = "\(commit.id)/\(located.id)"
+                let findings = try verdicts.findings(key) ?? {
+                    let f = try verdict(at: commit, located: located, repository: repository, cache: cache)
+                    try verdicts.store(key, f)
+                    return f
+                }()
+                entry.findings = findings
+                entry.verdict = findings.contains { PolicyLevel(rawValue: $0.level)?.gates == true && !$0.waived && $0.outcome != "pass" } ? "fail" : "pass"
+            }
+            entries.append(entry)
+        }
+        trace.mark("\(entries.count) commits described")
+        let report = Report(target: located.id, kind: located.kind.rawValue, rev: start.description, paths: located.paths, commits: entries)
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(report))
+        case .markdown: console.out(markdown(report))
+        case .text: console.out(text(report))
+        }
+        return .success
+    }
+
+    // MARK: one commit
+
+    /// What the commit changed in the target: the semantic diff of the followed files between
+    /// the first parent and the commit (loaded alone, with their domains' settings), kept to
+    /// the target's elements.
+    func semanticDiff(_ step: PathCommit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [ChangeRow] {
+        let commit = step.commit
+        let newPaths = step.changes.compactMap(\.newPath), oldPaths = step.changes.compactMap(\.oldPath)
+        let files = Set(newPaths + oldPaths + located.paths)
+        let domainFiles = Set(files.compactMap(HistoryTarget.domain(ofPath:)).map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
+        func load(_ tree: any FileTree) throws -> Mesh {
+            try MeshLoader(cache: cache).load(from: SubsetTree(tree, folders: [], files: files.union(domainFiles).union([MeshLoader.settingsPath])))
+                .value ?? Mesh(settings: MeshSettings(name: ""))
+        }
+        let newTree = try repository.tree(at: commit.id)
+        let new = try load(newTree)
+        var old = Mesh(settings: new.settings)
+        var oldTree: (any FileTree)?
+        if let parent = commit.parents.first {
+            let t = try repository.tree(at: parent)
+            old = try load(t)
+            oldTree = t
+        }
+        let changed = Set(newPaths + oldPaths)
+        let changes = MeshDiff.compare(old, new, changedPaths: changed) { side, path in
+            let tree: (any FileTree)? = side == .old ? oldTree : newTree
+            return tree.flatMap { Lint.text($0, path) }
+        }
+        let ids = located.elementIDs(in: [old, new])
+        return changes.filter { c in ids.contains { c.element == $0 || c.element.hasPrefix($0 + ".") } }.map {
+            ChangeRow(kind: $0.kind, entity: $0.entity, id: $0.element, breaking: $0.breaking, description: $0.description)
+        }
+    }
+
+    /// The findings on the target as `check` of the commit against its first parent would have
+    /// reported them, evaluated on the target's neighbourhood (docs/history.md §3).
+    func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
+        let headTree = try repository.tree(at: commit.id)
+        let baseID = commit.parents.first ?? commit.id  // a root commit is judged as it stands
+        let baseTree = try repository.tree(at: baseID)
+        var headSub: any FileTree = headTree, baseSub: any FileTree = baseTree
+        if let a = try HistoryTarget.neighbourhood(of: located, at: headTree, cache: cache),
+           let b = try HistoryTarget.neighbourhood(of: located, at: baseTree, cache: cache) {
+            (headSub, baseSub) = (HistoryTarget.subset(headTree, domains: a.union(b)), HistoryTarget.subset(baseTree, domains: a.union(b)))
+        }
+        let head = try MeshLoader(cache: cache).load(from: headSub)
+        let base = try MeshLoader(cache: cache).load(from: baseSub)
+        guard let headMesh = head.value, let baseMesh = base.value else { return [] }  // no steward.yaml then: nothing to judge
+        let pair = RevisionPair(repository: repository, baseID: baseID, headID: commit.id, baseTree: baseSub, headTree: headSub,
+                                base: baseMesh, head: headMesh)
+        let run: CheckRun
+        do {
+            run = try CheckRun.run(pair, policiesFromHead: commit.parents.isEmpty, time: Int64(commit.committer.date.timeIntervalSince1970),
+                                   command: "check") { _, view in view.allTargetIds.filter(located.owns) }
+        } catch is CheckRun.BrokenPolicies {
+            return []  // the policies of that time did not check: check would have evaluated nothing
+        }
+        return run.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) }
+    }
+
+    // MARK: dates
+
+    static func instant(_ s: String, endOfDay: Bool) throws -> Date {
+        if let t = Value.parseTimestamp(s) { return Date(timeIntervalSince1970: TimeInterval(t)) }
+        if let t = Value.parseTimestamp(s + "T00:00:00Z") {
+            return Date(timeIntervalSince1970: TimeInterval(t + (endOfDay ? 86_400 : 0)))
+        }
+        throw UsageError(message: "`\(s)` is not a date", help: "write YYYY-MM-DD or RFC 3339, such as 2026-06-30T00:00:00Z")
+    }
+
+    static func rfc3339(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: d)
+    }
+
+    // MARK: output
+
+    func text(_ r: Report) -> String {
+        var out = ["history of \(r.kind) \(r.target) from \(r.rev.prefix(7)): \(plural(r.commits.count, "commit"))",
+                   "following \(r.paths.joined(separator: ", "))"]
+        for e in r.commits {
+            out.append("")
+            out.append("commit \(e.id.prefix(10))\(e.merge ? " (merge)" : "")  \(e.date)  \(e.author) <\(e.email)>")
+            out.append("    \(e.message)")
+            for f in e.files {
+                out.append("    \(f.status.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.oldPath.map { "\($0) -> " } ?? "")\(f.path)")
+            }
+            for c in e.changes {
+                out.append("    \(c.breaking ? "BREAKING " : "")\(c.kind) \(c.id): \(c.description)")
+            }
+            if let verdict = e.verdict, let findings = e.findings {
+                let shown = findings.filter { !$0.waived }
+                out.append("    verdict: \(verdict)" + (shown.isEmpty ? "" : " (\(plural(shown.count, "finding")))"))
+                for f in findings {
+                    out.append("      \(f.waived ? "waived " : "")\(f.level) \(f.policy) \(f.target): \(f.outcome == "error" ? "[error] " : "")\(f.message)")
+                }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func markdown(_ r: Report) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = ["### History of \(r.kind) `\(r.target)`", "",
+                   "\(plural(r.commits.count, "commit")) from `\(r.rev.prefix(10))`, following \(r.paths.map { "`\($0)`" }.joined(separator: ", ")).", "",
+                   "| commit | date | author | message | changes | verdict |", "|---|---|---|---|---|---|"]
+        for e in r.commits {
+            let changes = e.changes.map { "\($0.breaking ? "**breaking** " : "")\($0.kind) `\($0.id)`" }.joined(separator: "<br>")
+            let verdict = e.verdict.map { v in
+                let n = e.findings?.filter { !$0.waived }.count ?? 0
+                return v + (n > 0 ? " (\(plural(n, "finding")))" : "")
+            } ?? ""
+            out.append("| `\(e.id.prefix(10))` | \(e.date) | \(cell(e.author)) | \(cell(e.message)) | \(changes) | \(verdict) |")
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// Verdicts by commit and target, kept in the git folder. A verdict is fixed by the commit id:
+/// the commit fixes both sides, the policies and waivers (the parent's) and the evaluation
+/// time (the commit's). The folder name carries the tool version, so a new version re-judges.
+struct VerdictCache {
+    let directory: URL
+
+    init(directory: URL) {
+        self.directory = directory.appendingPathComponent(Steward.configuration.version)
+    }
+
+    func url(_ key: String) -> URL {
+        directory.appendingPathComponent(key.replacingOccurrences(of: "/", with: "_") + ".json")
+    }
+
+    func findings(_ key: String) throws -> [CheckReport.FindingRow]? {
+        guard let data = try? Data(contentsOf: url(key)) else { return nil }
+        return try? JSONDecoder().decode([CheckReport.FindingRow].self, from: data)  // a damaged entry is judged again
+    }
+
+    func store(_ key: String, _ findings: [CheckReport.FindingRow]) throws {
+        // Best effort: a read-only repository still gets its history, only slower next time.
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard let data = try? JSONEncoder().encode(findings) else { return }
+        let tmp = url(key).appendingPathExtension("tmp\(getpid())")
+        if (try? data.write(to: tmp)) != nil { rename(tmp.path, url(key).path) }  // atomic: readers see old or new
+    }
+}
