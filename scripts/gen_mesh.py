@@ -22,7 +22,8 @@ contract (`pii: true` when the consumer's transform names a pii column of the pr
 
 The repository gets one commit on `main` (author and committer fixed, dates fixed), then
 `--commits N` more, each editing one product and its contract (deterministic; kinds: add
-an optional column, tighten a quality rule, change the freshness, reword the purpose), all
+an optional column, tighten a quality rule, change the freshness, reword the purpose; every
+500th edits the same "hot" product, the middle one, for history benchmarks), all
 written with `git fast-import`, then checked out. The same arguments give the same commit
 ids. Nothing depends on the clock or the environment.
 """
@@ -464,8 +465,13 @@ class Mesh:
     # ---- history
 
     def edit(self, k, rng):
-        """Apply the k-th edit; return (author, message, [(path, text)])."""
+        """Apply the k-th edit; return (author, message, [(path, text)]).
+
+        Every 500th edit goes to one "hot" product (the middle one), so `steward history`
+        benchmarks have a product with a history of its own: 20 commits in 10,000."""
         p = rng.choice(self.products)
+        if k % 500 == 0:
+            p = self.products[len(self.products) // 2]
         c = p.output
         kind = rng.choice(("add_column", "tighten_quality", "freshness", "purpose"))
         major, minor, patch = map(int, c.version.split("."))
@@ -502,7 +508,7 @@ class Mesh:
 # git
 
 
-def fast_import_stream(mesh, n_commits, out):
+def fast_import_stream(mesh, n_commits, out, policies=()):
     """Write the fast-import stream to the binary file `out`; return the number of files."""
     def data(b):
         out.write(b"data %d\n" % len(b))
@@ -519,7 +525,7 @@ def fast_import_stream(mesh, n_commits, out):
             out.write(f"M 100644 inline {path}\n".encode())
             data(text.encode())
 
-    files = list(mesh.files())
+    files = list(mesh.files()) + list(policies)
     commit(PLATFORM[0], T0, f"Synthetic mesh: {len(mesh.domains)} domains, {len(mesh.products)} products\n", files)
     rng = random.Random(f"history-{mesh.n_products}-{mesh.n_domains}-{mesh.rng.random()}")
     for k in range(1, n_commits + 1):
@@ -527,6 +533,14 @@ def fast_import_stream(mesh, n_commits, out):
         commit(author, T0 + 600 * k, message + "\n", changed)
     out.write(b"done\n")
     return len(files)
+
+
+def policy_files(folder):
+    """(path, text) of the *.policy files of `folder`, sorted; none without a folder."""
+    if not folder:
+        return []
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".policy"))
+    return [(f"policies/{n}", open(os.path.join(folder, n), encoding="utf-8").read()) for n in names]
 
 
 def git(out_dir, *args, **kw):
@@ -542,6 +556,7 @@ def main():
     ap.add_argument("--domains", type=int, default=100, help="number of domains (default 100)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--commits", type=int, default=0, help="extra commits after the initial one (default 0)")
+    ap.add_argument("--policies", metavar="DIR", help="copy DIR/*.policy into policies/ of the first commit")
     ap.add_argument("--force", action="store_true", help="delete OUT_DIR first if it exists")
     args = ap.parse_args()
     if args.products < 1 or args.domains < 1 or args.commits < 0:
@@ -557,7 +572,7 @@ def main():
     git(args.out, "init", "-q", "-b", "main")
     stream_path = os.path.join(args.out, ".git", "fast-import.stream")
     with open(stream_path, "wb") as f:
-        n_files = fast_import_stream(mesh, args.commits, f)
+        n_files = fast_import_stream(mesh, args.commits, f, policy_files(args.policies))
     with open(stream_path, "rb") as f:
         git(args.out, "fast-import", "--quiet", "--done", stdin=f)
     os.remove(stream_path)
