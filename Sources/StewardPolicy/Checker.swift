@@ -44,6 +44,9 @@ struct Checker {
         inConst = true
         defer { inConst = false }
         scopes = [[:]]
+        // A const has no bindings: its binders' variables number from slot 0.
+        nextSlot = 0
+        slotNames = []
         let before = errorCount
         let node = check(c.value)
         guard errorCount == before else { return nil }

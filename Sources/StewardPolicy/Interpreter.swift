@@ -56,8 +56,9 @@ struct Interpreter {
     }
 
     /// Evaluates an expression that reads nothing but constants (consts, constant arguments).
+    /// Its binders (`every`, `count`, comprehensions) still need their slots.
     static func evaluateConstant(_ n: TNode) throws(EvaluationError) -> Value {
-        var frame = Frame(slotCount: 0, letCount: 0, view: nil)
+        var frame = Frame(slotCount: n.slotsNeeded, letCount: 0, view: nil)
         var interpreter = Interpreter(lets: [])
         return try interpreter.eval(n, &frame)
     }

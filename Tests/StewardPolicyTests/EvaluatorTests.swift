@@ -90,6 +90,18 @@ import Testing
         #expect(e.diagnostics.map(\.id) == ["POL0607"])
     }
 
+    /// Constants are folded by the reference interpreter at check time; binders inside them
+    /// need frame slots like anywhere else.
+    @Test func constantsMayQuantifyCountAndComprehend() throws {
+        let text = """
+        const doubled = [x * 2 for x in [1, 2, 3]]
+        const positive = every x in [1, 2, 3]: x > 0
+        const large = count(x in [1, 5, 9] where x > 4)
+
+        """ + policy("require positive and large == 2 and doubled == [2, 4, 6] and len(contract.grants) < large", target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"])
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
