@@ -293,7 +293,7 @@ struct Checker {
                 return TNode(.constant(.missing), .error, e)
             }
             let n = check(args[0])
-            if !n.type.isOptional && n.type != .error && !containsUnwrap(n) {
+            if !n.type.isOptional && n.type != .error && !chainMayBeMissing(n) {
                 warn("POL0207", "`has` on a value that is never missing: \(Printer.expression(args[0])) is `\(n.type)`", at: args[0].location,
                      help: "the condition is always true; remove `has`")
             }
@@ -341,11 +341,13 @@ struct Checker {
         }
     }
 
-    private func containsUnwrap(_ n: TNode) -> Bool {
+    /// Whether a step of the optional chain of `n` can be missing, the case `has` and `default`
+    /// are for; the chain is the one `Interpreter.probe` walks (§7.2).
+    private func chainMayBeMissing(_ n: TNode) -> Bool {
         switch n.op {
-        case .unwrap: true
-        case .field(let b, _, _, _), .semverPart(let b, _): containsUnwrap(b)
-        case .index: true
+        case .unwrap, .index: true
+        case .field(let b, _, _, _), .semverPart(let b, _): chainMayBeMissing(b)
+        case .defaulted(_, let b): chainMayBeMissing(b)
         default: false
         }
     }
@@ -422,7 +424,7 @@ struct Checker {
             return TNode(.matches(a, b, regex), .bool, e)
         case .default:
             let a = check(l)
-            if !a.type.isOptional && a.type != .error && !containsUnwrap(a) {
+            if !a.type.isOptional && a.type != .error && !chainMayBeMissing(a) {
                 warn("POL0207", "`default` on a value that is never missing: \(Printer.expression(l)) is `\(a.type)`", at: l.location,
                      help: "remove `default ...`")
             }

@@ -15,7 +15,6 @@ public struct EvaluationError: Error, Sendable, Equatable {
     }
 
     static let missingId = "POL0601"
-    var isMissing: Bool { id == Self.missingId }
 }
 
 /// Why arguments do not fit a function (POL0203).

@@ -102,6 +102,22 @@ import Testing
         try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"])
     }
 
+    /// `has` and `default` absorb a missing value only at a step of their own optional chain
+    /// (§7.2); a missing value inside a function argument or a comprehension is an error.
+    @Test func hasAndDefaultAbsorbOnlyTheirOwnChain() throws {
+        // The chain: `contract.product` is missing for the source contract `orders_raw`.
+        let chain = policy("require not has(contract.product.team) and (contract.product.team.name default \"x\") == \"x\"", target: "contract")
+        try expectOutcomes(chain, ["sales.daily_sales pass", "sales.orders_raw pass"])
+        // Not the chain: no property of either contract declares a masking.
+        let argument = policy("require has(first([p.masking for p in contract.properties]))", target: "contract")
+        try expectOutcomes(argument, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+        let defaulted = policy("require (first([p.masking for p in contract.properties]) default \"none\") == \"none\"", target: "contract")
+        try expectOutcomes(defaulted, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+        // A map key is an argument of the lookup, not a step of the chain.
+        let key = policy("require not has(contract.customProperties[contract.name])", target: "contract")
+        try expectOutcomes(key, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
