@@ -115,7 +115,7 @@ struct Compiler {
             let a = compile(x), b = compile(y)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 let u = try a(&f)
-                return .bool(Value.equal(u, try b(&f)) != negated)
+                return .bool((u == (try b(&f))) != negated)
             }
         case .order(let op, let x, let y, let ranks):
             let a = compile(x), b = compile(y)
@@ -126,8 +126,8 @@ struct Compiler {
             }
         case .member(let x, let y, let negated):
             let a = compile(x)
-            if case .constant(let c) = y.op, let elements = c.elements, elements.allSatisfy({ $0.double == nil }) {
-                // A constant collection becomes a hash set, except for numbers where 1 == 1.0.
+            if case .constant(let c) = y.op, let elements = c.elements {
+                // A constant collection becomes a hash set; Value hashes as its `==` compares.
                 let set = Set(elements)
                 return { (f: inout Frame) throws(EvaluationError) -> Value in .bool(set.contains(try a(&f)) != negated) }
             }

@@ -143,7 +143,7 @@ struct Interpreter {
         case .equal(let a, let b, let negated):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
-            return .bool(Value.equal(x, y) != negated)
+            return .bool((x == y) != negated)
         case .order(let op, let a, let b, let ranks):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
@@ -260,7 +260,7 @@ enum Semantics {
     }
 
     static func contains(_ collection: Value, _ x: Value) -> Bool {
-        (collection.elements ?? []).contains { Value.equal($0, x) }
+        (collection.elements ?? []).contains(x)
     }
 
     static func matches(_ text: String, _ pattern: String, compiled: PolicyRegex?, at location: SourceLocation) throws(EvaluationError) -> Bool {

@@ -154,7 +154,7 @@ public enum Builtin: String, Sendable, CaseIterable {
             return .list(m.keys.sorted { Value.order(.string($0), .string($1)) < 0 }.map(Value.string))
         case .distinct:
             var seen = Set<Value>()
-            return .list((a[0].elements ?? []).filter { seen.insert($0.canonical).inserted })
+            return .list((a[0].elements ?? []).filter { seen.insert($0).inserted })
         case .set: return Value.makeSet(a[0].elements ?? [])
         case .flatten: return .list((a[0].elements ?? []).flatMap { $0.elements ?? [] })
         case .first: return a[0].elements?.first ?? .missing
@@ -240,8 +240,6 @@ extension Value {
     var durationValue: Int64 { if case .duration(let d) = self { d } else { 0 } }
     var boolValue: Bool { if case .bool(let b) = self { b } else { false } }
 
-    /// Ints become numbers so `distinct` and sets treat `1` and `1.0` alike.
-    var canonical: Value { if case .int(let i) = self { .number(Double(i)) } else { self } }
 }
 
 /// `+ - * /` and unary `-` on runtime values (§4 operator typing).
