@@ -224,12 +224,12 @@ struct Compiler {
             }
         case .call(let fn, let args):
             let codes = args.map(compile)
-            let at = n.location
+            let at = n.location, result = n.type
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var values: [Value] = []
                 values.reserveCapacity(codes.count)
                 for c in codes { values.append(try c(&f)) }
-                return try fn.call(values, at: at)
+                return try fn.call(values, result: result, at: at)
             }
         }
     }

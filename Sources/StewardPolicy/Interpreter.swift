@@ -210,7 +210,7 @@ struct Interpreter {
         case .call(let fn, let args):
             var values: [Value] = []
             for a in args { values.append(try eval(a, &f)) }
-            return try fn.call(values, at: n.location)
+            return try fn.call(values, result: n.type, at: n.location)
         }
     }
 }

@@ -123,8 +123,9 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
-    /// Runs the function. Arguments have the types `type` accepted.
-    func call(_ a: [Value], at location: SourceLocation) throws(EvaluationError) -> Value {
+    /// Runs the function. Arguments have the types `type` accepted; `result` is the type it
+    /// gave the call, which values alone cannot tell (the zero of an empty `sum`).
+    func call(_ a: [Value], result: PType, at location: SourceLocation) throws(EvaluationError) -> Value {
         func conversion(_ what: String) -> EvaluationError {
             EvaluationError("POL0602", "cannot convert `\(a[0].text)` to \(what)", at: location)
         }
@@ -158,7 +159,7 @@ public enum Builtin: String, Sendable, CaseIterable {
         case .set: return Value.makeSet(a[0].elements ?? [])
         case .flatten: return .list((a[0].elements ?? []).flatMap { $0.elements ?? [] })
         case .first: return a[0].elements?.first ?? .missing
-        case .sum: return try Self.sum(a[0].elements ?? [], at: location)
+        case .sum: return try Self.sum(a[0].elements ?? [], of: result, at: location)
         case .min, .max:
             let v = a[0].elements ?? []
             guard var best = v.first else { return .missing }
@@ -227,10 +228,16 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
-    static func sum(_ v: [Value], at location: SourceLocation) throws(EvaluationError) -> Value {
-        guard let head = v.first else { return .int(0) }
-        var acc = head
-        for x in v.dropFirst() { acc = try Arithmetic.apply(.add, acc, x, at: location) }
+    /// Adds from the zero of the list's type, so an empty list gives that zero (`0s`, `0%`) and
+    /// a `list<number>` whose elements happen to be ints adds as numbers.
+    static func sum(_ v: [Value], of type: PType, at location: SourceLocation) throws(EvaluationError) -> Value {
+        var acc: Value = switch type {
+        case .number: .number(0)
+        case .duration: .duration(0)
+        case .percent: .percent(0)
+        default: .int(0)
+        }
+        for x in v { acc = try Arithmetic.apply(.add, acc, x, at: location) }
         return acc
     }
 }

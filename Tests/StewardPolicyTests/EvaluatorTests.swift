@@ -118,6 +118,16 @@ import Testing
         try expectOutcomes(key, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
     }
 
+    /// `sum` of an empty list is the zero of the list's element type (§6).
+    @Test func sumOfNothingIsTheZeroOfItsType() throws {
+        let text = policy("""
+        require sum([d for d in [1d, 2d] where d > 5d]) == 0s
+              and sum([q for q in [1%] where q > 5%]) == 0%
+              and sum([x for x in [1.5] where x > 5.0]) + 9223372036854775807 + 1 > 0
+        """, target: "domain")
+        try expectOutcomes(text, ["sales pass"])
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
