@@ -311,8 +311,11 @@ struct Checker {
             nodes.append(value(check(a, context: context)))
         }
         if nodes.contains(where: { $0.type == .error }) { return TNode(.constant(.missing), .error, e) }
-        let types = nodes.map { Self.asString($0.type) }
-        switch f.type(types) {
+        // The generic functions (`min`, `set`, `union`, ...) keep an enum type, and with it its
+        // order; to the others an enum value is a string.
+        var typed = f.type(nodes.map(\.type))
+        if case .failure = typed { typed = f.type(nodes.map { Self.asString($0.type) }) }
+        switch typed {
         case .failure(let problem):
             report("POL0203", problem.message, at: e.location)
             return TNode(.constant(.missing), .error, e)

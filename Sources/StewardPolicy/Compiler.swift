@@ -202,7 +202,7 @@ struct Compiler {
             }
         case .comprehension(let isSet, let slot, let coll, let filter, let element):
             let c = compile(coll), w = filter.map(compile), e = compile(element)
-            let at = n.location
+            let at = n.location, type = n.type.element ?? .any
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var out: [Value] = []
                 for x in try c(&f).elements ?? [] {
@@ -211,16 +211,17 @@ struct Compiler {
                     if let w, !(try w(&f)).boolValue { continue }
                     out.append(try e(&f))
                 }
-                return isSet ? Value.makeSet(out) : .list(out)
+                return isSet ? Value.makeSet(out, of: type) : .list(out)
             }
         case .list(let items), .set(let items):
             let codes = items.map(compile)
             let isSet = if case .set = n.op { true } else { false }
+            let type = n.type.element ?? .any
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var out: [Value] = []
                 out.reserveCapacity(codes.count)
                 for c in codes { out.append(try c(&f)) }
-                return isSet ? Value.makeSet(out) : .list(out)
+                return isSet ? Value.makeSet(out, of: type) : .list(out)
             }
         case .call(let fn, let args):
             let codes = args.map(compile)

@@ -198,7 +198,7 @@ struct Interpreter {
                 if let filter, !(try eval(filter, &f)).boolValue { continue }
                 out.append(try eval(element, &f))
             }
-            return isSet ? Value.makeSet(out) : .list(out)
+            return isSet ? Value.makeSet(out, of: n.type.element ?? .any) : .list(out)
         case .list(let items):
             var out: [Value] = []
             for i in items { out.append(try eval(i, &f)) }
@@ -206,7 +206,7 @@ struct Interpreter {
         case .set(let items):
             var out: [Value] = []
             for i in items { out.append(try eval(i, &f)) }
-            return Value.makeSet(out)
+            return Value.makeSet(out, of: n.type.element ?? .any)
         case .call(let fn, let args):
             var values: [Value] = []
             for a in args { values.append(try eval(a, &f)) }

@@ -124,7 +124,8 @@ public enum Builtin: String, Sendable, CaseIterable {
     }
 
     /// Runs the function. Arguments have the types `type` accepted; `result` is the type it
-    /// gave the call, which values alone cannot tell (the zero of an empty `sum`).
+    /// gave the call, which values alone cannot tell (the zero of an empty `sum`, the order of
+    /// classifications).
     func call(_ a: [Value], result: PType, at location: SourceLocation) throws(EvaluationError) -> Value {
         func conversion(_ what: String) -> EvaluationError {
             EvaluationError("POL0602", "cannot convert `\(a[0].text)` to \(what)", at: location)
@@ -156,21 +157,25 @@ public enum Builtin: String, Sendable, CaseIterable {
         case .distinct:
             var seen = Set<Value>()
             return .list((a[0].elements ?? []).filter { seen.insert($0).inserted })
-        case .set: return Value.makeSet(a[0].elements ?? [])
+        case .set: return Value.makeSet(a[0].elements ?? [], of: result.element ?? .any)
         case .flatten: return .list((a[0].elements ?? []).flatMap { $0.elements ?? [] })
         case .first: return a[0].elements?.first ?? .missing
         case .sum: return try Self.sum(a[0].elements ?? [], of: result, at: location)
         case .min, .max:
             let v = a[0].elements ?? []
             guard var best = v.first else { return .missing }
+            let element = result.unwrapped
+            if case .enumeration(let kind) = element, kind.isOrdered, let bad = v.first(where: { kind.rank($0.stringValue) == nil }) {
+                throw EvaluationError("POL0604", "`\(bad.stringValue)` is not a known \(kind.rawValue), so it cannot be ordered", at: location)
+            }
             for x in v.dropFirst() {
-                let c = Value.order(x, best)
+                let c = Value.order(x, best, as: element)
                 if (self == .min && c < 0) || (self == .max && c > 0) { best = x }
             }
             return best
         case .all: return .bool((a[0].elements ?? []).allSatisfy { $0 == .bool(true) })
         case .any: return .bool((a[0].elements ?? []).contains { $0 == .bool(true) })
-        case .union: return Value.makeSet((a[0].elements ?? []) + (a[1].elements ?? []))
+        case .union: return Value.makeSet((a[0].elements ?? []) + (a[1].elements ?? []), of: result.element ?? .any)
         case .intersection:
             let b = Set(a[1].elements ?? [])
             return .set((a[0].elements ?? []).filter { b.contains($0) })

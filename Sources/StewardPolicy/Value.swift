@@ -25,9 +25,9 @@ public enum Value: Sendable, Hashable {
     case map([String: Value])
     case record(RecordRef)
 
-    /// Builds a set value: sorted, duplicates dropped.
-    public static func makeSet(_ values: [Value]) -> Value {
-        let sorted = values.sorted { Value.order($0, $1) < 0 }
+    /// Builds a set of `element`s: sorted in that type's order, duplicates dropped.
+    public static func makeSet(_ values: [Value], of element: PType) -> Value {
+        let sorted = values.sorted { Value.order($0, $1, as: element) < 0 }
         var out: [Value] = []
         out.reserveCapacity(sorted.count)
         for v in sorted where out.last != v { out.append(v) }
@@ -148,6 +148,29 @@ public enum Value: Sendable, Hashable {
         case (.record(let x), .record(let y)):
             return cmp(x.kind.ordinal * 1_000_000_000 + Int(x.index), y.kind.ordinal * 1_000_000_000 + Int(y.index))
         default: return cmp(a.kindRank, b.kindRank)
+        }
+    }
+
+    /// The order of values of the static type `type`: classifications by rank (§4), with
+    /// unknown values after the known ones; lists and sets of them element by element; every
+    /// other type by `order`. Values alone cannot tell, as enum values are strings.
+    static func order(_ a: Value, _ b: Value, as type: PType) -> Int {
+        switch type.unwrapped {
+        case .enumeration(let kind) where kind.isOrdered:
+            switch (kind.rank(a.stringValue), kind.rank(b.stringValue)) {
+            case (let x?, let y?): return x < y ? -1 : (x == y ? 0 : 1)
+            case (.some, nil): return -1
+            case (nil, .some): return 1
+            case (nil, nil): return order(a, b)
+            }
+        case .list(let t), .set(let t):
+            guard let xs = a.elements, let ys = b.elements else { return order(a, b) }
+            for (x, y) in zip(xs, ys) {
+                let c = order(x, y, as: t)
+                if c != 0 { return c }
+            }
+            return xs.count < ys.count ? -1 : (xs.count == ys.count ? 0 : 1)
+        default: return order(a, b)
         }
     }
 

@@ -128,6 +128,29 @@ import Testing
         try expectOutcomes(text, ["sales pass"])
     }
 
+    /// Classifications order by rank, `public < internal < confidential < restricted`, in
+    /// `min`, `max` and sets, as in `<`.
+    @Test func classificationsOrderByRank() throws {
+        let ranked: (ScratchMesh) throws -> Void = { mesh in
+            let path = "domains/sales/contracts/orders_raw.odcs.yaml"
+            try mesh.edit(path, replacing: "logicalType: integer\n", with: "logicalType: integer\n        classification: internal\n")
+            try mesh.edit(path, replacing: "logicalType: timestamp\n", with: "logicalType: timestamp\n        classification: confidential\n")
+        }
+        let text = policy("""
+        let levels = [p.classification default "public" for p in contract.properties]
+          require min(levels) == "internal" and max(levels) == "restricted"
+              and join({l for l in levels}, ",") == "internal,confidential,restricted"
+              and join(union(set(levels), {"public"}), ",") == "public,internal,confidential,restricted"
+        """, target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales fail", "sales.orders_raw pass"], prepare: ranked)
+        // An unknown classification cannot be ordered (POL0604), as with `<`.
+        let unknown: (ScratchMesh) throws -> Void = { mesh in
+            try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "classification: restricted", with: "classification: secret")
+        }
+        let extreme = policy("require max([p.classification default \"public\" for p in contract.properties]) != \"public\"", target: "contract")
+        try expectOutcomes(extreme, ["sales.daily_sales fail", "sales.orders_raw error POL0604"], prepare: unknown)
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
