@@ -44,6 +44,9 @@ struct Checker {
         inConst = true
         defer { inConst = false }
         scopes = [[:]]
+        // A const has no bindings: its binders' variables number from slot 0.
+        nextSlot = 0
+        slotNames = []
         let before = errorCount
         let node = check(c.value)
         guard errorCount == before else { return nil }
@@ -290,7 +293,7 @@ struct Checker {
                 return TNode(.constant(.missing), .error, e)
             }
             let n = check(args[0])
-            if !n.type.isOptional && n.type != .error && !containsUnwrap(n) {
+            if !n.type.isOptional && n.type != .error && !chainMayBeMissing(n) {
                 warn("POL0207", "`has` on a value that is never missing: \(Printer.expression(args[0])) is `\(n.type)`", at: args[0].location,
                      help: "the condition is always true; remove `has`")
             }
@@ -308,8 +311,11 @@ struct Checker {
             nodes.append(value(check(a, context: context)))
         }
         if nodes.contains(where: { $0.type == .error }) { return TNode(.constant(.missing), .error, e) }
-        let types = nodes.map { Self.asString($0.type) }
-        switch f.type(types) {
+        // The generic functions (`min`, `set`, `union`, ...) keep an enum type, and with it its
+        // order; to the others an enum value is a string.
+        var typed = f.type(nodes.map(\.type))
+        if case .failure = typed { typed = f.type(nodes.map { Self.asString($0.type) }) }
+        switch typed {
         case .failure(let problem):
             report("POL0203", problem.message, at: e.location)
             return TNode(.constant(.missing), .error, e)
@@ -338,11 +344,13 @@ struct Checker {
         }
     }
 
-    private func containsUnwrap(_ n: TNode) -> Bool {
+    /// Whether a step of the optional chain of `n` can be missing, the case `has` and `default`
+    /// are for; the chain is the one `Interpreter.probe` walks (§7.2).
+    private func chainMayBeMissing(_ n: TNode) -> Bool {
         switch n.op {
-        case .unwrap: true
-        case .field(let b, _, _, _), .semverPart(let b, _): containsUnwrap(b)
-        case .index: true
+        case .unwrap, .index: true
+        case .field(let b, _, _, _), .semverPart(let b, _): chainMayBeMissing(b)
+        case .defaulted(_, let b): chainMayBeMissing(b)
         default: false
         }
     }
@@ -419,7 +427,7 @@ struct Checker {
             return TNode(.matches(a, b, regex), .bool, e)
         case .default:
             let a = check(l)
-            if !a.type.isOptional && a.type != .error && !containsUnwrap(a) {
+            if !a.type.isOptional && a.type != .error && !chainMayBeMissing(a) {
                 warn("POL0207", "`default` on a value that is never missing: \(Printer.expression(l)) is `\(a.type)`", at: l.location,
                      help: "remove `default ...`")
             }

@@ -18,6 +18,36 @@ struct Compiler {
         for n in nodes { lets.code.append(compile(n)) }
     }
 
+    /// The argument of `has` or the left operand of `default`: a missing value at a step of its
+    /// optional chain is `.missing`, not POL0601 (§7.2, `Interpreter.probe`).
+    func probe(_ n: TNode) -> Code {
+        switch n.op {
+        case .unwrap(let inner): return probe(inner)
+        case .field(let base, _, let i, _):
+            let b = probe(base)
+            return { (f: inout Frame) throws(EvaluationError) -> Value in
+                let v = try b(&f)
+                return Semantics.field(i, of: v, &f)
+            }
+        case .semverPart(let base, let part):
+            let b = probe(base)
+            return { (f: inout Frame) throws(EvaluationError) -> Value in Semantics.semverPart(part, of: try b(&f)) }
+        case .index(let m, let k):
+            let a = probe(m), b = compile(k)
+            return { (f: inout Frame) throws(EvaluationError) -> Value in
+                guard case .map(let map) = try a(&f) else { return .missing }
+                return map[try b(&f).stringValue] ?? .missing
+            }
+        case .defaulted(let x, let y):
+            let a = probe(x), b = probe(y)
+            return { (f: inout Frame) throws(EvaluationError) -> Value in
+                let v = try a(&f)
+                return v.isMissing ? try b(&f) : v
+            }
+        default: return compile(n)
+        }
+    }
+
     func compile(_ n: TNode) -> Code {
         switch n.op {
         case .constant(let v):
@@ -41,32 +71,18 @@ struct Compiler {
         case .field(let base, _, let i, _):
             if case .slot(let s, _) = base.op {
                 return { (f: inout Frame) throws(EvaluationError) -> Value in
-                    guard case .record(let r) = f.slots[s], let view = f.view else { return .missing }
-                    let record = view.record(r)
-                    let read = record.location(ofField: i)
-                if !read.path.isEmpty { f.lastRead = read }
-                    return record.fields[i]
+                    let b = f.slots[s]
+                    return Semantics.field(i, of: b, &f)
                 }
             }
             let b = compile(base)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
-                guard case .record(let r) = try b(&f), let view = f.view else { return .missing }
-                let record = view.record(r)
-                let read = record.location(ofField: i)
-                if !read.path.isEmpty { f.lastRead = read }
-                return record.fields[i]
+                let v = try b(&f)
+                return Semantics.field(i, of: v, &f)
             }
         case .semverPart(let base, let part):
             let b = compile(base)
-            return { (f: inout Frame) throws(EvaluationError) -> Value in
-                guard case .semver(let v) = try b(&f) else { return .missing }
-                switch part {
-                case .major: return .int(v.major)
-                case .minor: return .int(v.minor)
-                case .patch: return .int(v.patch)
-                case .prerelease: return v.prerelease.map(Value.string) ?? .missing
-                }
-            }
+            return { (f: inout Frame) throws(EvaluationError) -> Value in Semantics.semverPart(part, of: try b(&f)) }
         case .unwrap(let inner):
             let a = compile(inner)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
@@ -99,7 +115,7 @@ struct Compiler {
             let a = compile(x), b = compile(y)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 let u = try a(&f)
-                return .bool(Value.equal(u, try b(&f)) != negated)
+                return .bool((u == (try b(&f))) != negated)
             }
         case .order(let op, let x, let y, let ranks):
             let a = compile(x), b = compile(y)
@@ -110,8 +126,8 @@ struct Compiler {
             }
         case .member(let x, let y, let negated):
             let a = compile(x)
-            if case .constant(let c) = y.op, let elements = c.elements, elements.allSatisfy({ $0.double == nil }) {
-                // A constant collection becomes a hash set, except for numbers where 1 == 1.0.
+            if case .constant(let c) = y.op, let elements = c.elements {
+                // A constant collection becomes a hash set; Value hashes as its `==` compares.
                 let set = Set(elements)
                 return { (f: inout Frame) throws(EvaluationError) -> Value in .bool(set.contains(try a(&f)) != negated) }
             }
@@ -147,23 +163,14 @@ struct Compiler {
             let at = n.location
             return { (f: inout Frame) throws(EvaluationError) -> Value in try Arithmetic.negate(try a(&f), at: at) }
         case .defaulted(let x, let y):
-            let a = compile(x), b = compile(y)
+            let a = probe(x), b = compile(y)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
-                do throws(EvaluationError) {
-                    let v = try a(&f)
-                    if !v.isMissing { return v }
-                } catch where error.isMissing {}
-                return try b(&f)
+                let v = try a(&f)
+                return v.isMissing ? try b(&f) : v
             }
         case .has(let x):
-            let a = compile(x)
-            return { (f: inout Frame) throws(EvaluationError) -> Value in
-                do throws(EvaluationError) {
-                    return .bool(!(try a(&f)).isMissing)
-                } catch where error.isMissing {
-                    return .bool(false)
-                }
-            }
+            let a = probe(x)
+            return { (f: inout Frame) throws(EvaluationError) -> Value in .bool(!(try a(&f)).isMissing) }
         case .conditional(let c, let x, let y):
             let k = compile(c), a = compile(x), b = compile(y)
             return { (f: inout Frame) throws(EvaluationError) -> Value in try k(&f).boolValue ? try a(&f) : try b(&f) }
@@ -195,7 +202,7 @@ struct Compiler {
             }
         case .comprehension(let isSet, let slot, let coll, let filter, let element):
             let c = compile(coll), w = filter.map(compile), e = compile(element)
-            let at = n.location
+            let at = n.location, type = n.type.element ?? .any
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var out: [Value] = []
                 for x in try c(&f).elements ?? [] {
@@ -204,25 +211,26 @@ struct Compiler {
                     if let w, !(try w(&f)).boolValue { continue }
                     out.append(try e(&f))
                 }
-                return isSet ? Value.makeSet(out) : .list(out)
+                return isSet ? Value.makeSet(out, of: type) : .list(out)
             }
         case .list(let items), .set(let items):
             let codes = items.map(compile)
             let isSet = if case .set = n.op { true } else { false }
+            let type = n.type.element ?? .any
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var out: [Value] = []
                 out.reserveCapacity(codes.count)
                 for c in codes { out.append(try c(&f)) }
-                return isSet ? Value.makeSet(out) : .list(out)
+                return isSet ? Value.makeSet(out, of: type) : .list(out)
             }
         case .call(let fn, let args):
             let codes = args.map(compile)
-            let at = n.location
+            let at = n.location, result = n.type
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var values: [Value] = []
                 values.reserveCapacity(codes.count)
                 for c in codes { values.append(try c(&f)) }
-                return try fn.call(values, at: at)
+                return try fn.call(values, result: result, at: at)
             }
         }
     }

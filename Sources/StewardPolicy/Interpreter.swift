@@ -56,23 +56,54 @@ struct Interpreter {
     }
 
     /// Evaluates an expression that reads nothing but constants (consts, constant arguments).
+    /// Its binders (`every`, `count`, comprehensions) still need their slots.
     static func evaluateConstant(_ n: TNode) throws(EvaluationError) -> Value {
-        var frame = Frame(slotCount: 0, letCount: 0, view: nil)
+        var frame = Frame(slotCount: n.slotsNeeded, letCount: 0, view: nil)
         var interpreter = Interpreter(lets: [])
         return try interpreter.eval(n, &frame)
     }
 
     mutating func eval(_ n: TNode, _ f: inout Frame) throws(EvaluationError) -> Value {
-        guard observer != nil, n.type == .bool else { return try evalNode(n, &f) }
+        try observed(n, &f) { (this, f) throws(EvaluationError) in try this.evalNode(n, &f) }
+    }
+
+    /// Evaluates the argument of `has` or the left operand of `default` (§7.2): a missing value
+    /// at a step of its optional chain is `.missing` rather than POL0601. Everything else in it,
+    /// a function argument or a map key included, evaluates (and fails) as usual.
+    mutating func probe(_ n: TNode, _ f: inout Frame) throws(EvaluationError) -> Value {
+        try observed(n, &f) { (this, f) throws(EvaluationError) in try this.probeNode(n, &f) }
+    }
+
+    /// Runs `walk` on `n`, telling the observer how a boolean sub-condition came out.
+    private mutating func observed(_ n: TNode, _ f: inout Frame,
+                                   _ walk: (inout Interpreter, inout Frame) throws(EvaluationError) -> Value) throws(EvaluationError) -> Value {
+        guard observer != nil, n.type == .bool else { return try walk(&self, &f) }
         depth += 1
         defer { depth -= 1 }
         do {
-            let v = try evalNode(n, &f)
+            let v = try walk(&self, &f)
             observer?(n, .success(v), depth)
             return v
         } catch {
             observer?(n, .failure(error), depth)
             throw error
+        }
+    }
+
+    private mutating func probeNode(_ n: TNode, _ f: inout Frame) throws(EvaluationError) -> Value {
+        switch n.op {
+        case .unwrap(let inner): return try probe(inner, &f)
+        case .field(let base, _, let i, _):
+            let b = try probe(base, &f)
+            return Semantics.field(i, of: b, &f)
+        case .semverPart(let base, let part): return Semantics.semverPart(part, of: try probe(base, &f))
+        case .index(let m, let k):
+            guard case .map(let map) = try probe(m, &f) else { return .missing }
+            return map[try eval(k, &f).stringValue] ?? .missing
+        case .defaulted(let a, let b):
+            let v = try probe(a, &f)
+            return v.isMissing ? try probe(b, &f) : v
+        default: return try evalNode(n, &f)
         }
     }
 
@@ -92,19 +123,9 @@ struct Interpreter {
                 throw error
             }
         case .field(let base, _, let i, _):
-            guard case .record(let r) = try eval(base, &f), let view = f.view else { return .missing }
-            let record = view.record(r)
-            let read = record.location(ofField: i)
-                if !read.path.isEmpty { f.lastRead = read }
-            return record.fields[i]
-        case .semverPart(let base, let part):
-            guard case .semver(let v) = try eval(base, &f) else { return .missing }
-            switch part {
-            case .major: return .int(v.major)
-            case .minor: return .int(v.minor)
-            case .patch: return .int(v.patch)
-            case .prerelease: return v.prerelease.map(Value.string) ?? .missing
-            }
+            let b = try eval(base, &f)
+            return Semantics.field(i, of: b, &f)
+        case .semverPart(let base, let part): return Semantics.semverPart(part, of: try eval(base, &f))
         case .unwrap(let inner):
             let v = try eval(inner, &f)
             if v.isMissing { throw Semantics.missing(inner, lastRead: f.lastRead) }
@@ -122,7 +143,7 @@ struct Interpreter {
         case .equal(let a, let b, let negated):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
-            return .bool(Value.equal(x, y) != negated)
+            return .bool((x == y) != negated)
         case .order(let op, let a, let b, let ranks):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
@@ -145,17 +166,9 @@ struct Interpreter {
             return try Arithmetic.apply(op, x, y, at: n.location)
         case .negate(let a): return try Arithmetic.negate(try eval(a, &f), at: n.location)
         case .defaulted(let a, let b):
-            do {
-                let v = try eval(a, &f)
-                if !v.isMissing { return v }
-            } catch where error.isMissing {}
-            return try eval(b, &f)
-        case .has(let a):
-            do {
-                return .bool(!(try eval(a, &f)).isMissing)
-            } catch where error.isMissing {
-                return .bool(false)
-            }
+            let v = try probe(a, &f)
+            return v.isMissing ? try eval(b, &f) : v
+        case .has(let a): return .bool(!(try probe(a, &f)).isMissing)
         case .conditional(let c, let a, let b):
             return try eval(c, &f).boolValue ? try eval(a, &f) : try eval(b, &f)
         case .quantifier(let q, let slot, let coll, let filter, let body):
@@ -185,7 +198,7 @@ struct Interpreter {
                 if let filter, !(try eval(filter, &f)).boolValue { continue }
                 out.append(try eval(element, &f))
             }
-            return isSet ? Value.makeSet(out) : .list(out)
+            return isSet ? Value.makeSet(out, of: n.type.element ?? .any) : .list(out)
         case .list(let items):
             var out: [Value] = []
             for i in items { out.append(try eval(i, &f)) }
@@ -193,11 +206,11 @@ struct Interpreter {
         case .set(let items):
             var out: [Value] = []
             for i in items { out.append(try eval(i, &f)) }
-            return Value.makeSet(out)
+            return Value.makeSet(out, of: n.type.element ?? .any)
         case .call(let fn, let args):
             var values: [Value] = []
             for a in args { values.append(try eval(a, &f)) }
-            return try fn.call(values, at: n.location)
+            return try fn.call(values, result: n.type, at: n.location)
         }
     }
 }
@@ -206,6 +219,25 @@ struct Interpreter {
 enum Semantics {
     static func missing(_ n: TNode, lastRead: SourceLocation?) -> EvaluationError {
         EvaluationError(EvaluationError.missingId, "`\(Printer.expression(n.source))` is missing", at: lastRead ?? n.location)
+    }
+
+    /// Field `i` of a record, noting where the model wrote it (§7.5); missing when the base is.
+    static func field(_ i: Int, of base: Value, _ f: inout Frame) -> Value {
+        guard case .record(let r) = base, let view = f.view else { return .missing }
+        let record = view.record(r)
+        let read = record.location(ofField: i)
+        if !read.path.isEmpty { f.lastRead = read }
+        return record.fields[i]
+    }
+
+    static func semverPart(_ part: SemverPart, of base: Value) -> Value {
+        guard case .semver(let v) = base else { return .missing }
+        switch part {
+        case .major: return .int(v.major)
+        case .minor: return .int(v.minor)
+        case .patch: return .int(v.patch)
+        case .prerelease: return v.prerelease.map(Value.string) ?? .missing
+        }
     }
 
     static func order(_ op: BinaryOp, _ x: Value, _ y: Value, ranks: EnumKind?, at location: SourceLocation) throws(EvaluationError) -> Bool {
@@ -228,7 +260,7 @@ enum Semantics {
     }
 
     static func contains(_ collection: Value, _ x: Value) -> Bool {
-        (collection.elements ?? []).contains { Value.equal($0, x) }
+        (collection.elements ?? []).contains(x)
     }
 
     static func matches(_ text: String, _ pattern: String, compiled: PolicyRegex?, at location: SourceLocation) throws(EvaluationError) -> Bool {

@@ -15,7 +15,6 @@ public struct EvaluationError: Error, Sendable, Equatable {
     }
 
     static let missingId = "POL0601"
-    var isMissing: Bool { id == Self.missingId }
 }
 
 /// Why arguments do not fit a function (POL0203).
@@ -124,8 +123,10 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
-    /// Runs the function. Arguments have the types `type` accepted.
-    func call(_ a: [Value], at location: SourceLocation) throws(EvaluationError) -> Value {
+    /// Runs the function. Arguments have the types `type` accepted; `result` is the type it
+    /// gave the call, which values alone cannot tell (the zero of an empty `sum`, the order of
+    /// classifications).
+    func call(_ a: [Value], result: PType, at location: SourceLocation) throws(EvaluationError) -> Value {
         func conversion(_ what: String) -> EvaluationError {
             EvaluationError("POL0602", "cannot convert `\(a[0].text)` to \(what)", at: location)
         }
@@ -155,22 +156,26 @@ public enum Builtin: String, Sendable, CaseIterable {
             return .list(m.keys.sorted { Value.order(.string($0), .string($1)) < 0 }.map(Value.string))
         case .distinct:
             var seen = Set<Value>()
-            return .list((a[0].elements ?? []).filter { seen.insert($0.canonical).inserted })
-        case .set: return Value.makeSet(a[0].elements ?? [])
+            return .list((a[0].elements ?? []).filter { seen.insert($0).inserted })
+        case .set: return Value.makeSet(a[0].elements ?? [], of: result.element ?? .any)
         case .flatten: return .list((a[0].elements ?? []).flatMap { $0.elements ?? [] })
         case .first: return a[0].elements?.first ?? .missing
-        case .sum: return try Self.sum(a[0].elements ?? [], at: location)
+        case .sum: return try Self.sum(a[0].elements ?? [], of: result, at: location)
         case .min, .max:
             let v = a[0].elements ?? []
             guard var best = v.first else { return .missing }
+            let element = result.unwrapped
+            if case .enumeration(let kind) = element, kind.isOrdered, let bad = v.first(where: { kind.rank($0.stringValue) == nil }) {
+                throw EvaluationError("POL0604", "`\(bad.stringValue)` is not a known \(kind.rawValue), so it cannot be ordered", at: location)
+            }
             for x in v.dropFirst() {
-                let c = Value.order(x, best)
+                let c = Value.order(x, best, as: element)
                 if (self == .min && c < 0) || (self == .max && c > 0) { best = x }
             }
             return best
         case .all: return .bool((a[0].elements ?? []).allSatisfy { $0 == .bool(true) })
         case .any: return .bool((a[0].elements ?? []).contains { $0 == .bool(true) })
-        case .union: return Value.makeSet((a[0].elements ?? []) + (a[1].elements ?? []))
+        case .union: return Value.makeSet((a[0].elements ?? []) + (a[1].elements ?? []), of: result.element ?? .any)
         case .intersection:
             let b = Set(a[1].elements ?? [])
             return .set((a[0].elements ?? []).filter { b.contains($0) })
@@ -228,10 +233,16 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
-    static func sum(_ v: [Value], at location: SourceLocation) throws(EvaluationError) -> Value {
-        guard let head = v.first else { return .int(0) }
-        var acc = head
-        for x in v.dropFirst() { acc = try Arithmetic.apply(.add, acc, x, at: location) }
+    /// Adds from the zero of the list's type, so an empty list gives that zero (`0s`, `0%`) and
+    /// a `list<number>` whose elements happen to be ints adds as numbers.
+    static func sum(_ v: [Value], of type: PType, at location: SourceLocation) throws(EvaluationError) -> Value {
+        var acc: Value = switch type {
+        case .number: .number(0)
+        case .duration: .duration(0)
+        case .percent: .percent(0)
+        default: .int(0)
+        }
+        for x in v { acc = try Arithmetic.apply(.add, acc, x, at: location) }
         return acc
     }
 }
@@ -241,8 +252,6 @@ extension Value {
     var durationValue: Int64 { if case .duration(let d) = self { d } else { 0 } }
     var boolValue: Bool { if case .bool(let b) = self { b } else { false } }
 
-    /// Ints become numbers so `distinct` and sets treat `1` and `1.0` alike.
-    var canonical: Value { if case .int(let i) = self { .number(Double(i)) } else { self } }
 }
 
 /// `+ - * /` and unary `-` on runtime values (§4 operator typing).

@@ -17,6 +17,17 @@ public final class TNode: Sendable {
     }
 
     public var location: SourceLocation { source.location }
+
+    /// The frame size that evaluating this tree on its own needs: one past the highest slot it
+    /// reads or binds.
+    var slotsNeeded: Int {
+        let own = switch op {
+        case .slot(let i, _): i + 1
+        case .quantifier(_, let i, _, _, _), .count(let i, _, _), .comprehension(_, let i, _, _, _): i + 1
+        default: 0
+        }
+        return children.reduce(own) { max($0, $1.slotsNeeded) }
+    }
 }
 
 public enum TOp: Sendable {

@@ -25,13 +25,12 @@ public enum Value: Sendable, Hashable {
     case map([String: Value])
     case record(RecordRef)
 
-    /// Builds a set value: sorted, duplicates dropped.
-    public static func makeSet(_ values: [Value]) -> Value {
-        var out = values.sorted { Value.order($0, $1) < 0 }
-        var i = 1
-        while i < out.count {
-            if out[i] == out[i - 1] { out.remove(at: i) } else { i += 1 }
-        }
+    /// Builds a set of `element`s: sorted in that type's order, duplicates dropped.
+    public static func makeSet(_ values: [Value], of element: PType) -> Value {
+        let sorted = values.sorted { Value.order($0, $1, as: element) < 0 }
+        var out: [Value] = []
+        out.reserveCapacity(sorted.count)
+        for v in sorted where out.last != v { out.append(v) }
         return .set(out)
     }
 
@@ -50,27 +49,79 @@ public enum Value: Sendable, Hashable {
         }
     }
 
-    /// Equality as the language defines it: `int` and `number` compare by value.
-    public static func equal(_ a: Value, _ b: Value) -> Bool {
+    /// The language's equality (§4), and so the one every comparison of values uses: `==`,
+    /// `in`, sets, `distinct`, `intersection`, `difference` and hashing. Numbers compare by
+    /// exact value (`1 == 1.0`), strings by Unicode scalars as `<` orders them, lists and sets
+    /// element by element, maps entry by entry.
+    public static func == (a: Value, b: Value) -> Bool {
         switch (a, b) {
-        case (.int(let x), .number(let y)): Double(x) == y
-        case (.number(let x), .int(let y)): x == Double(y)
-        case (.list(let x), .list(let y)), (.set(let x), .set(let y)):
-            x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
-        default: a == b
+        case (.missing, .missing): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.int(let x), .int(let y)), (.duration(let x), .duration(let y)), (.timestamp(let x), .timestamp(let y)): x == y
+        case (.number(let x), .number(let y)), (.percent(let x), .percent(let y)): x == y
+        case (.int(let x), .number(let y)), (.number(let y), .int(let x)): compare(x, y) == 0
+        case (.string(let x), .string(let y)): x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.semver(let x), .semver(let y)): x == y
+        case (.list(let x), .list(let y)), (.set(let x), .set(let y)): x == y
+        case (.map(let x), .map(let y)): x == y
+        case (.record(let x), .record(let y)): x == y
+        default: false
         }
     }
 
-    /// A total order used for sets and for `<` between values of one ordered type.
-    /// Values of different kinds order by kind, which only sets of `any` ever see.
+    /// Agrees with `==`: an integral number hashes as the int it equals, a string by its scalars.
+    public func hash(into h: inout Hasher) {
+        switch self {
+        case .missing: h.combine(0)
+        case .bool(let b): h.combine(1); h.combine(b)
+        case .int(let i): h.combine(2); h.combine(i)
+        case .number(let d):
+            if let i = Int64(exactly: d) { h.combine(2); h.combine(i) } else { h.combine(3); h.combine(d) }
+        case .string(let s):
+            h.combine(4)
+            for c in s.unicodeScalars { h.combine(c.value) }
+            h.combine(UInt32(0x11_0000))  // no scalar has this value: it ends the string
+        case .duration(let d): h.combine(5); h.combine(d)
+        case .percent(let p): h.combine(6); h.combine(p)
+        case .semver(let v): h.combine(7); h.combine(v)
+        case .timestamp(let t): h.combine(8); h.combine(t)
+        case .list(let v): h.combine(9); h.combine(v)
+        case .set(let v): h.combine(10); h.combine(v)
+        case .map(let m):
+            // Entries in any order: their hashes are summed.
+            h.combine(11)
+            h.combine(m.count)
+            h.combine(m.reduce(0) { sum, entry in
+                var e = Hasher()
+                e.combine(entry.key)
+                e.combine(entry.value)
+                return sum &+ e.finalize()
+            })
+        case .record(let r): h.combine(12); h.combine(r)
+        }
+    }
+
+    /// Compares an int with a number exactly: a large int is not rounded to a double first.
+    static func compare(_ x: Int64, _ y: Double) -> Int {
+        if y.isNaN { return 1 }
+        if y >= 0x1p63 { return -1 }
+        if y < -0x1p63 { return 1 }
+        let whole = y.rounded(.down)
+        let i = Int64(whole)
+        if x != i { return x < i ? -1 : 1 }
+        return y > whole ? -1 : 0
+    }
+
+    /// A total order used for sets and for `<` between values of one ordered type, agreeing
+    /// with `==`. Values of different kinds order by kind, which only sets of `any` ever see.
     public static func order(_ a: Value, _ b: Value) -> Int {
         func cmp<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         switch (a, b) {
         case (.bool(let x), .bool(let y)): return cmp(x ? 1 : 0, y ? 1 : 0)
         case (.int(let x), .int(let y)): return cmp(x, y)
         case (.number(let x), .number(let y)): return cmp(x, y)
-        case (.int(let x), .number(let y)): return cmp(Double(x), y)
-        case (.number(let x), .int(let y)): return cmp(x, Double(y))
+        case (.int(let x), .number(let y)): return compare(x, y)
+        case (.number(let x), .int(let y)): return -compare(y, x)
         case (.string(let x), .string(let y)):
             if x.unicodeScalars.elementsEqual(y.unicodeScalars) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
@@ -83,9 +134,43 @@ public enum Value: Sendable, Hashable {
                 if c != 0 { return c }
             }
             return cmp(x.count, y.count)
+        case (.map(let x), .map(let y)):
+            // Entry by entry in key order, as `keys()` lists them.
+            let byScalars = { (k: String, l: String) in order(.string(k), .string(l)) < 0 }
+            let xs = x.keys.sorted(by: byScalars), ys = y.keys.sorted(by: byScalars)
+            for (k, l) in zip(xs, ys) {
+                let c = order(.string(k), .string(l))
+                if c != 0 { return c }
+                let d = order(x[k]!, y[l]!)
+                if d != 0 { return d }
+            }
+            return cmp(xs.count, ys.count)
         case (.record(let x), .record(let y)):
             return cmp(x.kind.ordinal * 1_000_000_000 + Int(x.index), y.kind.ordinal * 1_000_000_000 + Int(y.index))
         default: return cmp(a.kindRank, b.kindRank)
+        }
+    }
+
+    /// The order of values of the static type `type`: classifications by rank (§4), with
+    /// unknown values after the known ones; lists and sets of them element by element; every
+    /// other type by `order`. Values alone cannot tell, as enum values are strings.
+    static func order(_ a: Value, _ b: Value, as type: PType) -> Int {
+        switch type.unwrapped {
+        case .enumeration(let kind) where kind.isOrdered:
+            switch (kind.rank(a.stringValue), kind.rank(b.stringValue)) {
+            case (let x?, let y?): return x < y ? -1 : (x == y ? 0 : 1)
+            case (.some, nil): return -1
+            case (nil, .some): return 1
+            case (nil, nil): return order(a, b)
+            }
+        case .list(let t), .set(let t):
+            guard let xs = a.elements, let ys = b.elements else { return order(a, b) }
+            for (x, y) in zip(xs, ys) {
+                let c = order(x, y, as: t)
+                if c != 0 { return c }
+            }
+            return xs.count < ys.count ? -1 : (xs.count == ys.count ? 0 : 1)
+        default: return order(a, b)
         }
     }
 

@@ -87,7 +87,7 @@ struct ExpressionGenerator {
             }
             return pick(leaves)
         }
-        switch rng.next() % 11 {
+        switch rng.next() % 12 {
         case 0: return "(\(bool(depth: depth - 1)) and \(bool(depth: depth - 1)))"
         case 1: return "(\(bool(depth: depth - 1)) or \(bool(depth: depth - 1)))"
         case 2: return "not \(bool(depth: depth - 1))"
@@ -101,6 +101,10 @@ struct ExpressionGenerator {
         case 7: return "\(string(depth: depth - 1)) in \(strings(depth: depth - 1))"
         case 8: return "\(duration(depth: depth - 1)) \(pick(["<", "<=", ">"])) \(duration(depth: depth - 1))"
         case 9: return "(if \(bool(depth: depth - 1)) then \(bool(depth: depth - 1)) else \(bool(depth: depth - 1)))"
+        case 10:
+            // Ints against constant collections of numbers, which the compiler hashes: `1 in [1.0]`.
+            let n = int(depth: depth - 1)
+            return pick(["\(n) in [0.0, 1.0, 3.0]", "[\(n)] in [[0.0], [1.0], [3.0]]", "\(n) not in {1.0, 2.0}"])
         default: return "\(string(depth: depth - 1)) matches \(pick(["\".*a.*\"", "\"[a-z_.]+\"", "\"(?i)CUSTOMER.*\""]))"
         }
     }

@@ -90,6 +90,67 @@ import Testing
         #expect(e.diagnostics.map(\.id) == ["POL0607"])
     }
 
+    /// Constants are folded by the reference interpreter at check time; binders inside them
+    /// need frame slots like anywhere else.
+    @Test func constantsMayQuantifyCountAndComprehend() throws {
+        let text = """
+        const doubled = [x * 2 for x in [1, 2, 3]]
+        const positive = every x in [1, 2, 3]: x > 0
+        const large = count(x in [1, 5, 9] where x > 4)
+
+        """ + policy("require positive and large == 2 and doubled == [2, 4, 6] and len(contract.grants) < large", target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"])
+    }
+
+    /// `has` and `default` absorb a missing value only at a step of their own optional chain
+    /// (§7.2); a missing value inside a function argument or a comprehension is an error.
+    @Test func hasAndDefaultAbsorbOnlyTheirOwnChain() throws {
+        // The chain: `contract.product` is missing for the source contract `orders_raw`.
+        let chain = policy("require not has(contract.product.team) and (contract.product.team.name default \"x\") == \"x\"", target: "contract")
+        try expectOutcomes(chain, ["sales.daily_sales pass", "sales.orders_raw pass"])
+        // Not the chain: no property of either contract declares a masking.
+        let argument = policy("require has(first([p.masking for p in contract.properties]))", target: "contract")
+        try expectOutcomes(argument, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+        let defaulted = policy("require (first([p.masking for p in contract.properties]) default \"none\") == \"none\"", target: "contract")
+        try expectOutcomes(defaulted, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+        // A map key is an argument of the lookup, not a step of the chain.
+        let key = policy("require not has(contract.customProperties[contract.name])", target: "contract")
+        try expectOutcomes(key, ["sales.daily_sales error POL0601", "sales.orders_raw error POL0601"])
+    }
+
+    /// `sum` of an empty list is the zero of the list's element type (§6).
+    @Test func sumOfNothingIsTheZeroOfItsType() throws {
+        let text = policy("""
+        require sum([d for d in [1d, 2d] where d > 5d]) == 0s
+              and sum([q for q in [1%] where q > 5%]) == 0%
+              and sum([x for x in [1.5] where x > 5.0]) + 9223372036854775807 + 1 > 0
+        """, target: "domain")
+        try expectOutcomes(text, ["sales pass"])
+    }
+
+    /// Classifications order by rank, `public < internal < confidential < restricted`, in
+    /// `min`, `max` and sets, as in `<`.
+    @Test func classificationsOrderByRank() throws {
+        let ranked: (ScratchMesh) throws -> Void = { mesh in
+            let path = "domains/sales/contracts/orders_raw.odcs.yaml"
+            try mesh.edit(path, replacing: "logicalType: integer\n", with: "logicalType: integer\n        classification: internal\n")
+            try mesh.edit(path, replacing: "logicalType: timestamp\n", with: "logicalType: timestamp\n        classification: confidential\n")
+        }
+        let text = policy("""
+        let levels = [p.classification default "public" for p in contract.properties]
+          require min(levels) == "internal" and max(levels) == "restricted"
+              and join({l for l in levels}, ",") == "internal,confidential,restricted"
+              and join(union(set(levels), {"public"}), ",") == "public,internal,confidential,restricted"
+        """, target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales fail", "sales.orders_raw pass"], prepare: ranked)
+        // An unknown classification cannot be ordered (POL0604), as with `<`.
+        let unknown: (ScratchMesh) throws -> Void = { mesh in
+            try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "classification: restricted", with: "classification: secret")
+        }
+        let extreme = policy("require max([p.classification default \"public\" for p in contract.properties]) != \"public\"", target: "contract")
+        try expectOutcomes(extreme, ["sales.daily_sales fail", "sales.orders_raw error POL0604"], prepare: unknown)
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)

@@ -2,6 +2,7 @@ import Foundation
 import StewardCore
 import StewardModel
 import StewardTestSupport
+import Testing
 @testable import StewardPolicy
 
 /// Checks one policy file as if it were `path` in a mesh with the given domains.
@@ -53,4 +54,18 @@ func evaluate(_ policyText: String, path: String = "policies/t.policy", at time:
     guard !set.hasErrors else { throw ScratchError("policy does not check: \(set.diagnostics)") }
     let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"))
     return (PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view, includePasses: true, evaluator: evaluator), set)
+}
+
+/// Evaluates `policyText` with the compiled and the reference evaluator, expects the same
+/// findings from both, and the outcomes `expected` (`target outcome[ errorId]` per finding).
+func expectOutcomes(_ policyText: String, _ expected: [String], prepare: (ScratchMesh) throws -> Void = { _ in },
+                    sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    func outcomes(_ e: Evaluation) -> [String] {
+        e.findings.map { "\($0.target) \($0.outcome.rawValue)" + ($0.errorId.map { " \($0)" } ?? "") }
+    }
+    let (compiled, _) = try evaluate(policyText, evaluator: .compiled, prepare: prepare)
+    let (reference, _) = try evaluate(policyText, evaluator: .reference, prepare: prepare)
+    #expect(compiled.findings == reference.findings,
+            "compiled \(outcomes(compiled)), reference \(outcomes(reference))", sourceLocation: sourceLocation)
+    #expect(outcomes(compiled) == expected, sourceLocation: sourceLocation)
 }
