@@ -68,8 +68,8 @@ private struct Differ {
     }
 
     mutating func properties(_ a: SchemaObject, _ b: SchemaObject) {
-        let before = flatten(a.properties)
-        let after = flatten(b.properties)
+        let before = SchemaProperty.flatten(a.properties)
+        let after = SchemaProperty.flatten(b.properties)
         let beforeByPath = Dictionary(before.map { ($0.path, $0.property) }, uniquingKeysWith: { x, _ in x })
         let afterByPath = Dictionary(after.map { ($0.path, $0.property) }, uniquingKeysWith: { x, _ in x })
         var removed = before.filter { afterByPath[$0.path] == nil }
@@ -105,17 +105,6 @@ private struct Differ {
         if let x = a.id, let y = b.id { return x == y }
         if let x = a.physicalName, let y = b.physicalName { return x == y }
         return false
-    }
-
-    func flatten(_ props: [SchemaProperty], prefix: String = "") -> [(path: String, property: SchemaProperty)] {
-        var out: [(String, SchemaProperty)] = []
-        for p in props {
-            let path = prefix.isEmpty ? p.name : "\(prefix).\(p.name)"
-            out.append((path, p))
-            out += flatten(p.properties, prefix: path)
-            if let items = p.items { out += flatten(items.properties, prefix: path) }
-        }
-        return out
     }
 
     mutating func property(_ p: SchemaProperty, _ q: SchemaProperty, element e: String) {

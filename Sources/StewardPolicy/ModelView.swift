@@ -64,9 +64,6 @@ public final class ModelView: Sendable {
         return changeTargets[spec.entity?.rawValue ?? ""] ?? []
     }
 
-    /// The words `input.reads` sees in a transform (for tests).
-    static func wordsForTest(_ sql: String) -> Set<String> { ViewBuilder.words(of: sql) }
-
     /// Every target id the view holds, for telling a stale waiver from a mistyped one.
     public var allTargetIds: Set<String> {
         Set(targetsByKind.values.flatMap { $0.map(\.id) } + (changeTargets[""] ?? []).map(\.id))
@@ -302,7 +299,7 @@ private struct ViewBuilder {
         var inputTargets: [Target] = []
         let wantInputs = demand.evaluates(.input) || demand.wants(.product, "inputs")
         let wantReads = demand.wants(.input, "reads") || demand.wants(.input, "piiReads")
-        let words = wantReads ? Self.words(of: transformText(mesh.transforms[id] ?? "") ?? "") : []
+        let words = wantReads ? ModelView.words(of: transformText(mesh.transforms[id] ?? "") ?? "") : []
         for port in p.inputPorts where wantInputs {
             guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
@@ -372,7 +369,7 @@ private struct ViewBuilder {
             let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
-            for entry in wantProperties ? Self.flatten(o.properties) : [] {
+            for entry in wantProperties ? SchemaProperty.flatten(o.properties) : [] {
                 let p = entry.property
                 let pid = "\(id).\(o.name).\(entry.path)"
                 let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
@@ -460,34 +457,6 @@ private struct ViewBuilder {
         grantRefs[id] = grants
     }
 
-    /// The words of a transform, lowercased, outside `--` comments and '...' string literals.
-    /// A heuristic: SQL is not parsed.
-    static func words(of sql: String) -> Set<String> {
-        var words = Set<String>()
-        var word = ""
-        var inComment = false, inString = false
-        var previous: Character = " "
-        func flush() {
-            if !word.isEmpty { words.insert(word) }
-            word = ""
-        }
-        for ch in sql.lowercased() {
-            defer { previous = ch }
-            if inComment {
-                if ch == "\n" { inComment = false }
-                continue
-            }
-            if inString {
-                if ch == "'" { inString = false }
-                continue
-            }
-            if ch == "'" { flush(); inString = true; continue }
-            if ch == "-" && previous == "-" { flush(); inComment = true; continue }
-            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else { flush() }
-        }
-        flush()
-        return words
-    }
 
     /// The top-level columns of a contract that a transform's words name.
     static func columns(of c: Contract, namedIn words: Set<String>) -> [(name: String, pii: Bool)] {
@@ -509,18 +478,6 @@ private struct ViewBuilder {
         static let inputContractId = Schema.index(of: "contractId", in: .input)!
         static let inputContract = Schema.index(of: "contract", in: .input)!
         static let outputContractId = Schema.index(of: "contractId", in: .output)!
-    }
-
-    /// Every property of an object, nested ones included, with its dotted path.
-    static func flatten(_ props: [SchemaProperty], prefix: String = "") -> [(path: String, property: SchemaProperty)] {
-        var out: [(String, SchemaProperty)] = []
-        for p in props {
-            let path = prefix.isEmpty ? p.name : "\(prefix).\(p.name)"
-            out.append((path, p))
-            out += flatten(p.properties, prefix: path)
-            if let items = p.items { out += flatten(items.properties, prefix: path) }
-        }
-        return out
     }
 
     mutating func qualityRule(_ q: QualityRule) -> Value {
@@ -628,5 +585,36 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
         case 3: v3
         default: v4
         }
+    }
+}
+
+extension ModelView {
+    /// The words of a transform, lowercased, outside `--` comments and '...' string literals:
+    /// what `input.reads` matches a contract's columns against. A heuristic: SQL is not parsed.
+    static func words(of sql: String) -> Set<String> {
+        var words = Set<String>()
+        var word = ""
+        var inComment = false, inString = false
+        var previous: Character = " "
+        func flush() {
+            if !word.isEmpty { words.insert(word) }
+            word = ""
+        }
+        for ch in sql.lowercased() {
+            defer { previous = ch }
+            if inComment {
+                if ch == "\n" { inComment = false }
+                continue
+            }
+            if inString {
+                if ch == "'" { inString = false }
+                continue
+            }
+            if ch == "'" { flush(); inString = true; continue }
+            if ch == "-" && previous == "-" { flush(); inComment = true; continue }
+            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else { flush() }
+        }
+        flush()
+        return words
     }
 }

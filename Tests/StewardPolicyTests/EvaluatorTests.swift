@@ -234,7 +234,7 @@ import Testing
 
 @Suite struct TransformReadsTests {
     @Test func wordsSkipCommentsAndStringLiterals() {
-        let w = ModelView.wordsForTest("SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
+        let w = ModelView.words(of: "SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
         #expect(w.contains("email") && w.contains("contact") && w.contains("from"))
         #expect(!w.contains("phone") && !w.contains("birth_date") && !w.contains("not"))
     }

@@ -337,3 +337,18 @@ struct LocationBox: Sendable, Hashable {
 extension String {
     func equalsIgnoringCase(_ other: String) -> Bool { lowercased() == other.lowercased() }
 }
+
+extension SchemaProperty {
+    /// Every property of a list, nested ones (`properties`, `items`) included, with its dotted
+    /// path from the object: what the diff pairs and what policies see as `property` targets.
+    public static func flatten(_ props: [SchemaProperty], prefix: String = "") -> [(path: String, property: SchemaProperty)] {
+        var out: [(path: String, property: SchemaProperty)] = []
+        for p in props {
+            let path = prefix.isEmpty ? p.name : "\(prefix).\(p.name)"
+            out.append((path, p))
+            out += flatten(p.properties, prefix: path)
+            if let items = p.items { out += flatten(items.properties, prefix: path) }
+        }
+        return out
+    }
+}
