@@ -100,7 +100,7 @@ struct Diff: StewardCommand {
             contracts.append(c)
         }
         let changes = ContractDiff.compare(contracts[0], contracts[1])
-        return Report(base: files[0], head: files[1], changes: changes.map { row($0, impact: nil) },
+        return Report(base: files[0], head: files[1], changes: changes.map { Self.row($0, impact: nil) },
                       summary: Summary(changes: changes.count, breaking: changes.filter(\.breaking).count))
     }
 
@@ -113,19 +113,19 @@ struct Diff: StewardCommand {
         let changes = MeshDiff.compare(oldMesh, newMesh, changedPaths: paths, transform: pair.text)
         let newLineage = Lineage(newMesh), oldLineage = Lineage(oldMesh)
         let rows = changes.map { c -> Row in
-            guard c.breaking else { return row(c, impact: nil) }
+            guard c.breaking else { return Self.row(c, impact: nil) }
             let inNew = Impact.contract(of: c, in: newMesh)
             let contract = inNew ?? Impact.contract(of: c, in: oldMesh)
             let mesh = inNew != nil ? newMesh : oldMesh
             let product = c.entity == "product" ? c.element : nil
             let impact = Impact.of(contract: contract, product: product, in: mesh, lineage: inNew != nil ? newLineage : oldLineage)
-            return row(c, impact: impact.isEmpty ? nil : impact)
+            return Self.row(c, impact: impact.isEmpty ? nil : impact)
         }
         return Report(base: baseID.description, head: headID.description, changes: rows,
                       summary: Summary(changes: changes.count, breaking: changes.filter(\.breaking).count))
     }
 
-    func row(_ c: Change, impact: Impact?) -> Row {
+    static func row(_ c: Change, impact: Impact?) -> Row {
         Row(kind: c.kind, entity: c.entity, id: c.element, path: c.location?.path, line: c.location.map(\.line),
             column: c.location.map(\.column), breaking: c.breaking, description: c.description, impact: impact)
     }

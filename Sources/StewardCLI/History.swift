@@ -46,7 +46,7 @@ struct History: StewardCommand {
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
-    struct Report: Codable {
+    struct Report: Encodable {
         var target: String
         var kind: String
         var rev: String
@@ -55,7 +55,7 @@ struct History: StewardCommand {
         var commits: [Entry]
     }
 
-    struct Entry: Codable {
+    struct Entry: Encodable {
         var id: String
         var author: String
         var email: String
@@ -64,24 +64,16 @@ struct History: StewardCommand {
         var message: String
         var merge: Bool
         var files: [FileRow]
-        var changes: [ChangeRow]
+        var changes: [Diff.Row]
         /// pass or fail; absent with --no-verdict.
         var verdict: String?
         var findings: [CheckReport.FindingRow]?
     }
 
-    struct FileRow: Codable {
+    struct FileRow: Encodable {
         var status: String
         var path: String
         var oldPath: String?
-    }
-
-    struct ChangeRow: Codable {
-        var kind: String
-        var entity: String
-        var id: String
-        var breaking: Bool
-        var description: String
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
@@ -138,7 +130,7 @@ struct History: StewardCommand {
     /// What the commit changed in the target: the semantic diff of the followed files between
     /// the first parent and the commit (loaded alone, with their domains' settings), kept to
     /// the target's elements.
-    func semanticDiff(_ step: PathCommit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [ChangeRow] {
+    func semanticDiff(_ step: PathCommit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [Diff.Row] {
         let commit = step.commit
         let newPaths = step.changes.compactMap(\.newPath), oldPaths = step.changes.compactMap(\.oldPath)
         let files = Set(newPaths + oldPaths + located.paths)
@@ -162,9 +154,7 @@ struct History: StewardCommand {
             return tree.flatMap { Lint.text($0, path) }
         }
         let ids = located.elementIDs(in: [old, new])
-        return changes.filter { c in ids.contains { c.element == $0 || c.element.hasPrefix($0 + ".") } }.map {
-            ChangeRow(kind: $0.kind, entity: $0.entity, id: $0.element, breaking: $0.breaking, description: $0.description)
-        }
+        return changes.filter { c in ids.contains { c.element == $0 || c.element.hasPrefix($0 + ".") } }.map { Diff.row($0, impact: nil) }
     }
 
     /// The findings on the target as `check` of the commit against its first parent would have
@@ -173,13 +163,17 @@ struct History: StewardCommand {
         let headTree = try repository.tree(at: commit.id)
         let baseID = commit.parents.first ?? commit.id  // a root commit is judged as it stands
         let baseTree = try repository.tree(at: baseID)
-        var headSub: any FileTree = headTree, baseSub: any FileTree = baseTree
-        if let a = try HistoryTarget.neighbourhood(of: located, at: headTree, cache: cache),
-           let b = try HistoryTarget.neighbourhood(of: located, at: baseTree, cache: cache) {
-            (headSub, baseSub) = (HistoryTarget.subset(headTree, domains: a.union(b)), HistoryTarget.subset(baseTree, domains: a.union(b)))
+        let domains = try HistoryTarget.neighbourhood(of: located, at: headTree, cache: cache)
+            .union(HistoryTarget.neighbourhood(of: located, at: baseTree, cache: cache))
+        var (headSub, baseSub): (any FileTree, any FileTree) = (HistoryTarget.subset(headTree, domains: domains),
+                                                                HistoryTarget.subset(baseTree, domains: domains))
+        var head = try MeshLoader(cache: cache).load(from: headSub)
+        var base = try MeshLoader(cache: cache).load(from: baseSub)
+        if ![head.value, base.value].allSatisfy({ $0.map(located.resolvesInputs) ?? true }) {
+            // An input lives outside the domain its id names: judge on the whole mesh.
+            (headSub, baseSub) = (headTree, baseTree)
+            (head, base) = (try MeshLoader(cache: cache).load(from: headTree), try MeshLoader(cache: cache).load(from: baseTree))
         }
-        let head = try MeshLoader(cache: cache).load(from: headSub)
-        let base = try MeshLoader(cache: cache).load(from: baseSub)
         guard let headMesh = head.value, let baseMesh = base.value else { return [] }  // no steward.yaml then: nothing to judge
         let pair = RevisionPair(repository: repository, baseID: baseID, headID: commit.id, baseTree: baseSub, headTree: headSub,
                                 base: baseMesh, head: headMesh)

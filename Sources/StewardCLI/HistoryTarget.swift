@@ -78,20 +78,25 @@ struct HistoryTarget {
                          help: Suggestions.didYouMean(id, in: known) ?? "name a product (<domain>.<name>) or a contract id; --rev picks another revision")
     }
 
-    /// The domains whose files decide the findings on the target: its own, those of the
-    /// contracts it reads, and those its contracts grant to (where its consumers are; an
-    /// ungranted consumer is a finding on the consumer, not on the target). Nil, meaning the
-    /// whole mesh, when a contract it reads is not in the domain its id starts with.
-    static func neighbourhood(of target: HistoryTarget, at tree: any FileTree, cache: ParseCache) throws -> Set<String>? {
+    /// The domains whose files decide the findings on the target: its own, those its inputs'
+    /// contract ids start with, and those its contracts grant to (where its consumers are; an
+    /// ungranted consumer is a finding on the consumer, not on the target). A guess for inputs:
+    /// `resolvesInputs` tells whether it held.
+    static func neighbourhood(of target: HistoryTarget, at tree: any FileTree, cache: ParseCache) throws -> Set<String> {
         let home = Set(target.paths.compactMap(domain(ofPath:)))
         let mesh = try load(tree, domains: home, cache: cache)
         var out = home
         for c in target.elementIDs(in: [mesh]) {
             for role in mesh.contracts[c]?.roles ?? [] { out.formUnion(role.grantedDomains) }
         }
-        let inputs = (mesh.products[target.id]?.inputPorts ?? []).map(\.contractId)
-        for c in inputs { if let d = c.split(separator: ".").first { out.insert(String(d)) } }
-        let around = try load(tree, domains: out, cache: cache)
-        return inputs.allSatisfy { around.contracts[$0] != nil } ? out : nil
+        for port in mesh.products[target.id]?.inputPorts ?? [] {
+            if let d = port.contractId.split(separator: ".").first { out.insert(String(d)) }
+        }
+        return out
+    }
+
+    /// Whether every contract the target reads is in `mesh`.
+    func resolvesInputs(in mesh: Mesh) -> Bool {
+        (mesh.products[id]?.inputPorts ?? []).allSatisfy { mesh.contracts[$0.contractId] != nil }
     }
 }
