@@ -74,8 +74,11 @@ struct HistoryTarget {
             return HistoryTarget(kind: .contract, id: id, contracts: [id], paths: [c.location.path])
         }
         let known = Array(mesh.products.keys) + Array(mesh.contracts.keys)
-        throw UsageError(message: "no product or contract `\(id)` at \(tree.label)",
-                         help: Suggestions.didYouMean(id, in: known) ?? "name a product (<domain>.<name>) or a contract id; --rev picks another revision")
+        let inDomain = mesh.products.keys.filter { $0.hasPrefix(id + ".") }.sorted()
+        let help = mesh.domains[id] != nil && !inDomain.isEmpty
+            ? "`\(id)` is a domain; name one of its products: \(inDomain.joined(separator: ", "))"
+            : Suggestions.didYouMean(id, in: known) ?? "name a product (<domain>.<name>) or a contract id; --rev picks another revision"
+        throw UsageError(message: "no product or contract `\(id)` at \(tree.label)", help: help)
     }
 
     /// The domains whose files decide the findings on the target: its own, those its inputs'

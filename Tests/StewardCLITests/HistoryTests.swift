@@ -120,6 +120,8 @@ import Testing
         let unknown = StewardRunner.run(["history", "-C", mesh.path, "sales.daily_sale"])
         #expect(unknown.status == 2 && unknown.err.contains("no product or contract `sales.daily_sale`") && unknown.err.contains("sales.daily_sales"),
                 "\(unknown.err)")
+        let domain = StewardRunner.run(["history", "-C", mesh.path, "sales"])
+        #expect(domain.status == 2 && domain.err.contains("`sales` is a domain; name one of its products: sales.daily_sales"), "\(domain.err)")
         let badRev = StewardRunner.run(["history", "-C", mesh.path, "sales.daily_sales", "--rev", "nope~3"])
         #expect(badRev.status == 2 && badRev.err.contains("nope"), "\(badRev.err)")
         let badDate = StewardRunner.run(["history", "-C", mesh.path, "sales.daily_sales", "--since", "yesterday"])
