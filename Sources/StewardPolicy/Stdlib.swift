@@ -299,12 +299,16 @@ enum Arithmetic {
     }
 
     static func negate(_ a: Value, at location: SourceLocation) throws(EvaluationError) -> Value {
+        // -Int64.min does not fit: an error, not a trap.
+        func negated(_ x: Int64) throws(EvaluationError) -> Int64 {
+            let (r, overflow) = Int64(0).subtractingReportingOverflow(x)
+            if overflow { throw EvaluationError("POL0603", "arithmetic overflow in `-(\(a.text))`", at: location) }
+            return r
+        }
         switch a {
-        case .int(let x):
-            guard x != .min else { throw EvaluationError("POL0603", "arithmetic overflow in `-\(x)`", at: location) }
-            return .int(-x)
+        case .int(let x): return .int(try negated(x))
         case .number(let x): return .number(-x)
-        case .duration(let x): return .duration(-x)
+        case .duration(let x): return .duration(try negated(x))
         case .percent(let x): return .percent(-x)
         default: return a
         }

@@ -151,6 +151,15 @@ import Testing
         try expectOutcomes(extreme, ["sales.daily_sales fail", "sales.orders_raw error POL0604"], prepare: unknown)
     }
 
+    /// Negating the most negative duration overflows (POL0603); it must not trap, neither when
+    /// the checker folds a constant nor at run time.
+    @Test func negationOverflowIsAnError() throws {
+        let folded = policy("require -(-9223372036854775807 * 1s - 1s) > 0s", target: "domain")
+        try expectOutcomes(folded, ["sales error POL0603"])
+        let model = policy("require -(len(domain.products) * 0s - 9223372036854775807 * 1s - 1s) > 0s", target: "domain")
+        try expectOutcomes(model, ["sales error POL0603"])
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
