@@ -54,9 +54,15 @@ struct Checker {
             let v = try Interpreter.evaluateConstant(node)
             return ConstInfo(value: v, type: node.type, location: c.location)
         } catch {
-            report(error.id == "POL0603" ? "POL0212" : "POL0213", "constant `\(c.name)` cannot be computed: \(error.message)", at: c.value.location)
+            report(Self.constantFailure(error), "constant `\(c.name)` cannot be computed: \(error.message)", at: c.value.location)
             return nil
         }
+    }
+
+    /// POL0212 for constant arithmetic that overflows or outgrows the step budget, POL0213 for
+    /// a failed conversion.
+    private static func constantFailure(_ e: EvaluationError) -> String {
+        e.id == "POL0603" || e.id == "POL0606" ? "POL0212" : "POL0213"
     }
 
     mutating func checkPolicy(_ p: PolicyDecl, domain: String?, path: String) -> CheckedPolicy? {
@@ -326,7 +332,7 @@ struct Checker {
                 do throws(EvaluationError) {
                     return TNode(.constant(try Interpreter.evaluateConstant(node)), t, e)
                 } catch {
-                    report(error.id == "POL0603" ? "POL0212" : "POL0213", error.message, at: e.location)
+                    report(Self.constantFailure(error), error.message, at: e.location)
                     return TNode(.constant(.missing), .error, e)
                 }
             }

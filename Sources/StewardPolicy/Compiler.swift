@@ -154,6 +154,14 @@ struct Compiler {
         case .arithmetic(let op, let x, let y):
             let a = compile(x), b = compile(y)
             let at = n.location
+            if n.type == .string || n.type.element != nil {
+                return { (f: inout Frame) throws(EvaluationError) -> Value in
+                    let u = try a(&f)
+                    let v = try b(&f)
+                    try f.step(Semantics.buildCost(op, u, v), at: at)
+                    return try Arithmetic.apply(op, u, v, at: at)
+                }
+            }
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 let u = try a(&f)
                 return try Arithmetic.apply(op, u, try b(&f), at: at)
@@ -226,10 +234,12 @@ struct Compiler {
         case .call(let fn, let args):
             let codes = args.map(compile)
             let at = n.location, result = n.type
+            let builds = fn == .flatten || fn == .join
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 var values: [Value] = []
                 values.reserveCapacity(codes.count)
                 for c in codes { values.append(try c(&f)) }
+                if builds { try f.step(Semantics.buildCost(fn, values), at: at) }
                 return try fn.call(values, result: result, at: at)
             }
         }

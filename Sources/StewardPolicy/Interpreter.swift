@@ -33,8 +33,10 @@ struct Frame {
         lastRead = nil
     }
 
-    mutating func step(at location: SourceLocation) throws(EvaluationError) {
-        steps += 1
+    /// Counts `count` steps: one per iteration, or one per element or byte of a value about to
+    /// be built by concatenation (`Semantics.buildCost`).
+    mutating func step(_ count: Int = 1, at location: SourceLocation) throws(EvaluationError) {
+        steps += count
         if steps > Self.budget {
             throw EvaluationError("POL0606", "evaluation stopped after \(Self.budget) steps", at: location)
         }
@@ -163,6 +165,7 @@ struct Interpreter {
         case .arithmetic(let op, let a, let b):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
+            try f.step(Semantics.buildCost(op, x, y), at: n.location)
             return try Arithmetic.apply(op, x, y, at: n.location)
         case .negate(let a): return try Arithmetic.negate(try eval(a, &f), at: n.location)
         case .defaulted(let a, let b):
@@ -210,6 +213,7 @@ struct Interpreter {
         case .call(let fn, let args):
             var values: [Value] = []
             for a in args { values.append(try eval(a, &f)) }
+            try f.step(Semantics.buildCost(fn, values), at: n.location)
             return try fn.call(values, result: n.type, at: n.location)
         }
     }
@@ -256,6 +260,29 @@ enum Semantics {
         case .lessOrEqual: return c <= 0
         case .greater: return c > 0
         default: return c >= 0
+        }
+    }
+
+    /// What building the result of `x op y` costs against the step budget (§7.6): the length
+    /// of a concatenation. Iterations alone would not bound it, as each `let` can double a value.
+    static func buildCost(_ op: BinaryOp, _ x: Value, _ y: Value) -> Int {
+        guard op == .add else { return 0 }
+        switch (x, y) {
+        case (.string(let a), .string(let b)): return a.utf8.count + b.utf8.count
+        case (.list(let a), .list(let b)): return a.count + b.count
+        default: return 0
+        }
+    }
+
+    /// The same for the functions that concatenate: the length of the list or string they build.
+    static func buildCost(_ fn: Builtin, _ args: [Value]) -> Int {
+        switch fn {
+        case .flatten:
+            return (args[0].elements ?? []).reduce(0) { $0 + ($1.elements?.count ?? 0) }
+        case .join:
+            let parts = args[0].elements ?? []
+            return parts.reduce(0) { $0 + $1.text.utf8.count } + max(parts.count - 1, 0) * args[1].stringValue.utf8.count
+        default: return 0
         }
     }
 

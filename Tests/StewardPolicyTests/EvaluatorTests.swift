@@ -160,6 +160,32 @@ import Testing
         try expectOutcomes(model, ["sales error POL0603"])
     }
 
+    /// Concatenation and the functions that build long values count their size against the
+    /// step budget of §7.6, so doubling a value in a chain of `let`s stops with POL0606.
+    @Test(arguments: ["string +", "list +", "flatten", "join"])
+    func buildingLongValuesCountsAgainstTheBudget(_ how: String) throws {
+        func double(_ x: String) -> String {
+            switch how {
+            case "flatten": "flatten([\(x), \(x)])"
+            case "join": "join([\(x), \(x)], \"\")"
+            default: "\(x) + \(x)"
+            }
+        }
+        var lets = "let v0 = \(how == "list +" || how == "flatten" ? "[domain.name]" : "domain.name")"
+        for i in 1...24 { lets += "\n  let v\(i) = \(double("v\(i - 1)"))" }
+        let text = policy(lets + "\n  require len(v24) > 0", target: "domain")
+        try expectOutcomes(text, ["sales error POL0606"])
+    }
+
+    /// A constant is computed under the same budget: doubling one const after another stops
+    /// with POL0212 instead of taking the checker's memory.
+    @Test func constantsCountAgainstTheBudgetToo() {
+        var text = "const c0 = \"x\"\n"
+        for i in 1...24 { text += "const c\(i) = c\(i - 1) + c\(i - 1)\n" }
+        let set = checkPolicies(text + policy("require len(c24) > 0", target: "domain"))
+        #expect(positions(set.diagnostics.filter { $0.id == "POL0212" }) == ["POL0212@25:13"])
+    }
+
     @Test func theSeedPoliciesOnTheScratchMesh() throws {
         let set = try PolicySet.load(from: FolderTree(root: repositoryRoot), domains: ["sales"])
         #expect(!set.hasErrors)
