@@ -100,12 +100,20 @@ public struct Template: Sendable, Equatable {
 
 /// An expression with the place it starts.
 public struct Expr: Sendable, Equatable {
-    public var kind: ExprKind
+    public var kind: ExprKind { didSet { height = Self.height(of: kind) } }
     @Located public var location: SourceLocation
+    /// The nodes on the longest path down from this one, itself included. The parser caps it
+    /// (`Parser.maxNesting`), so every walk of a tree recurses a bounded number of times.
+    public private(set) var height: Int
 
     public init(_ kind: ExprKind, at location: SourceLocation) {
         self.kind = kind
         self.location = location
+        self.height = Self.height(of: kind)
+    }
+
+    private static func height(of kind: ExprKind) -> Int {
+        1 + (kind.children.lazy.map(\.height).max() ?? 0)
     }
 }
 
@@ -130,6 +138,22 @@ public indirect enum ExprKind: Sendable, Equatable {
     case parenthesized(Expr)
 }
 
+extension ExprKind {
+    /// The direct sub-expressions, binders' collections and filters included.
+    public var children: [Expr] {
+        switch self {
+        case .literal, .name: []
+        case .field(let e, _, _), .negate(let e), .not(let e), .parenthesized(let e): [e]
+        case .index(let a, let b), .binary(_, let a, let b): [a, b]
+        case .call(_, let args), .list(let args), .set(let args): args
+        case .conditional(let c, let a, let b): [c, a, b]
+        case .quantifier(_, let binder, let body): binder.parts + [body]
+        case .count(let binder): binder.parts
+        case .comprehension(_, let element, let binder): [element] + binder.parts
+        }
+    }
+}
+
 public enum Quantifier: String, Sendable { case every, some }
 
 /// `x in xs [where c]`.
@@ -138,6 +162,8 @@ public struct Binder: Sendable, Equatable {
     public var collection: Expr
     public var filter: Expr?
     @Located public var location: SourceLocation
+
+    var parts: [Expr] { [collection] + (filter.map { [$0] } ?? []) }
 }
 
 public enum Literal: Sendable, Equatable {

@@ -296,11 +296,46 @@ public struct Parser {
 
     // MARK: expressions
 
+    /// How deeply expressions may nest: the height of an expression's tree, parentheses
+    /// included (POL0017). The parser, the checker, the printer, the formatter and both
+    /// evaluators recurse once or a few times per level, so the cap keeps all of them far from
+    /// the end of the stack, whatever the input.
+    public static let maxNesting = 200
+
+    /// The constructs being parsed that wrap a sub-expression (`not`, `-`, parentheses, calls
+    /// and brackets with something inside, `if`, quantifiers). Each adds a level to the tree,
+    /// so refusing to enter one past the cap refuses only trees that would be too tall, before
+    /// recursing any deeper.
+    private var nesting = 0
+
+    private mutating func deeper(at location: SourceLocation, _ parse: (inout Parser) throws -> Expr) throws -> Expr {
+        // Each construct is a level, and the innermost one has a leaf under it: past
+        // `maxNesting - 1` constructs the tree is too tall, however it ends.
+        guard nesting + 1 < Self.maxNesting else { throw tooDeep(at: location) }
+        nesting += 1
+        defer { nesting -= 1 }
+        return try parse(&self)
+    }
+
+    /// A node of the tree, refused when it would be taller than the cap: the chains built in a
+    /// loop (`a and b and ...`, `a.b.c`) grow without recursing.
+    private mutating func node(_ kind: ExprKind, at location: SourceLocation) throws -> Expr {
+        let e = Expr(kind, at: location)
+        guard e.height <= Self.maxNesting else { throw tooDeep(at: location) }
+        return e
+    }
+
+    private mutating func tooDeep(at location: SourceLocation) -> Bail {
+        report("POL0017", "expression nested more than \(Self.maxNesting) levels deep", at: location,
+               help: "give parts of it a name with `let`")
+        return Bail()
+    }
+
     mutating func expression() throws -> Expr {
         var left = try andExpr()
         while current.kind == .keyword(.or) {
             advance()
-            left = Expr(.binary(.or, left, try andExpr()), at: left.location)
+            left = try node(.binary(.or, left, try andExpr()), at: left.location)
         }
         return left
     }
@@ -309,7 +344,7 @@ public struct Parser {
         var left = try notExpr()
         while current.kind == .keyword(.and) {
             advance()
-            left = Expr(.binary(.and, left, try notExpr()), at: left.location)
+            left = try node(.binary(.and, left, try notExpr()), at: left.location)
         }
         return left
     }
@@ -319,21 +354,27 @@ public struct Parser {
         let at = current.location
         switch current.kind {
         case .keyword(.not) where peek(1).kind != .keyword(.in):
-            advance()
-            return Expr(.not(try notExpr()), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                return try p.node(.not(try p.notExpr()), at: at)
+            }
         case .keyword(.if):
-            advance()
-            let c = try expression()
-            try expectKeyword(.then)
-            let a = try expression()
-            try expectKeyword(.else)
-            return Expr(.conditional(c, then: a, else: try expression()), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                let c = try p.expression()
+                try p.expectKeyword(.then)
+                let a = try p.expression()
+                try p.expectKeyword(.else)
+                return try p.node(.conditional(c, then: a, else: try p.expression()), at: at)
+            }
         case .keyword(.every), .keyword(.some):
             let q: Quantifier = current.kind == .keyword(.every) ? .every : .some
-            advance()
-            let b = try binder()
-            try expect(":")
-            return Expr(.quantifier(q, b, try expression()), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                let b = try p.binder()
+                try p.expect(":")
+                return try p.node(.quantifier(q, b, try p.expression()), at: at)
+            }
         default:
             return try comparison()
         }
@@ -344,7 +385,7 @@ public struct Parser {
         let left = try defaulted()
         guard let op = binaryOperator(), op.isComparison else { return left }
         advance(op == .notIn ? 2 : 1)
-        let e = Expr(.binary(op, left, try defaulted()), at: left.location)
+        let e = try node(.binary(op, left, try defaulted()), at: left.location)
         if let next = binaryOperator(), next.isComparison {
             report("POL0014", "comparisons do not chain: `\(op.rawValue)` is followed by `\(next.rawValue)`",
                    at: current.location, help: "combine the comparisons with `and`")
@@ -357,7 +398,7 @@ public struct Parser {
         var left = try additive()
         while current.kind == .keyword(.default) {
             advance()
-            left = Expr(.binary(.default, left, try additive()), at: left.location)
+            left = try node(.binary(.default, left, try additive()), at: left.location)
         }
         return left
     }
@@ -366,7 +407,7 @@ public struct Parser {
         var left = try multiplicative()
         while let op = binaryOperator(), op == .add || op == .subtract {
             advance()
-            left = Expr(.binary(op, left, try multiplicative()), at: left.location)
+            left = try node(.binary(op, left, try multiplicative()), at: left.location)
         }
         return left
     }
@@ -375,7 +416,7 @@ public struct Parser {
         var left = try unary()
         while let op = binaryOperator(), op == .multiply || op == .divide {
             advance()
-            left = Expr(.binary(op, left, try unary()), at: left.location)
+            left = try node(.binary(op, left, try unary()), at: left.location)
         }
         return left
     }
@@ -396,8 +437,10 @@ public struct Parser {
     private mutating func unary() throws -> Expr {
         if current.kind == .punctuation("-") {
             let at = current.location
-            advance()
-            return Expr(.negate(try unary()), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                return try p.node(.negate(try p.unary()), at: at)
+            }
         }
         return try postfix()
     }
@@ -417,12 +460,15 @@ public struct Parser {
                     throw Bail()
                 }
                 advance()
-                e = Expr(.field(e, name, Located(wrappedValue: at)), at: e.location)
+                e = try node(.field(e, name, Located(wrappedValue: at)), at: e.location)
             } else if current.kind == .punctuation("[") {
-                advance()
-                let key = try expression()
-                try expect("]")
-                e = Expr(.index(e, key), at: e.location)
+                let base = e
+                e = try deeper(at: current.location) { p in
+                    p.advance()
+                    let key = try p.expression()
+                    try p.expect("]")
+                    return try p.node(.index(base, key), at: base.location)
+                }
             } else {
                 return e
             }
@@ -446,49 +492,64 @@ public struct Parser {
             report("POL0016", "interpolation is only allowed in `message` and `hint`", at: at)
             throw Bail()
         case .identifier(let name):
-            advance()
-            guard current.kind == .punctuation("(") else { return Expr(.name(name), at: at) }
-            advance()
-            var args: [Expr] = []
-            while current.kind != .punctuation(")") {
-                args.append(try expression())
-                if current.kind == .punctuation(",") { advance() } else { break }
+            guard peek(1).kind == .punctuation("(") else {
+                advance()
+                return Expr(.name(name), at: at)
             }
-            try expect(")")
-            return Expr(.call(name, args), at: at)
+            if peek(2).kind == .punctuation(")") {
+                advance(3)
+                return Expr(.call(name, []), at: at)
+            }
+            return try deeper(at: at) { p in
+                p.advance(2)
+                var args: [Expr] = []
+                while p.current.kind != .punctuation(")") {
+                    args.append(try p.expression())
+                    if p.current.kind == .punctuation(",") { p.advance() } else { break }
+                }
+                try p.expect(")")
+                return try p.node(.call(name, args), at: at)
+            }
         case .keyword(.count):
-            advance()
-            try expect("(")
-            let b = try binder()
-            try expect(")")
-            return Expr(.count(b), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                try p.expect("(")
+                let b = try p.binder()
+                try p.expect(")")
+                return try p.node(.count(b), at: at)
+            }
         case .punctuation("("):
-            advance()
-            let inner = try expression()
-            try expect(")")
-            return Expr(.parenthesized(inner), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                let inner = try p.expression()
+                try p.expect(")")
+                return try p.node(.parenthesized(inner), at: at)
+            }
         case .punctuation("["), .punctuation("{"):
             let isSet = t.kind == .punctuation("{")
             let close = isSet ? "}" : "]"
-            advance()
-            var elements: [Expr] = []
-            if current.kind != .punctuation(close) {
-                let first = try expression()
-                if current.kind == .keyword(.for) {
-                    advance()
-                    let b = try binder()
-                    try expect(close)
-                    return Expr(.comprehension(isSet: isSet, first, b), at: at)
-                }
-                elements.append(first)
-                while current.kind == .punctuation(",") {
-                    advance()
-                    if current.kind == .punctuation(close) { break }
-                    elements.append(try expression())
-                }
+            if peek(1).kind == .punctuation(close) {
+                advance(2)
+                return Expr(isSet ? .set([]) : .list([]), at: at)
             }
-            try expect(close)
-            return Expr(isSet ? .set(elements) : .list(elements), at: at)
+            return try deeper(at: at) { p in
+                p.advance()
+                let first = try p.expression()
+                if p.current.kind == .keyword(.for) {
+                    p.advance()
+                    let b = try p.binder()
+                    try p.expect(close)
+                    return try p.node(.comprehension(isSet: isSet, first, b), at: at)
+                }
+                var elements = [first]
+                while p.current.kind == .punctuation(",") {
+                    p.advance()
+                    if p.current.kind == .punctuation(close) { break }
+                    elements.append(try p.expression())
+                }
+                try p.expect(close)
+                return try p.node(isSet ? .set(elements) : .list(elements), at: at)
+            }
         case .keyword(.not), .keyword(.if), .keyword(.every), .keyword(.some):
             // A prefix form as an operand of a tighter operator needs parentheses.
             report("POL0010", "`\(t.text)` here needs parentheses", at: at,
