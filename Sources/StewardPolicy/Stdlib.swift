@@ -149,7 +149,7 @@ public enum Builtin: String, Sendable, CaseIterable {
         case .split:
             let sep = a[1].stringValue
             guard !sep.isEmpty else { throw EvaluationError("POL0602", "`split` needs a non-empty separator", at: location) }
-            return .list(a[0].stringValue.components(separatedBy: sep).map(Value.string))
+            return .list(Self.split(a[0].stringValue, on: sep).map(Value.string))
         case .join: return .string((a[0].elements ?? []).map(\.text).joined(separator: a[1].stringValue))
         case .keys:
             guard case .map(let m) = a[0] else { return .list([]) }
@@ -231,6 +231,25 @@ public enum Builtin: String, Sendable, CaseIterable {
             return .number(Double(a[0].durationValue) / size)
         case .seconds: return .int(a[0].durationValue)
         }
+    }
+
+    /// The parts of `text` between occurrences of `separator`, found by Unicode scalars as `==`
+    /// compares strings (Foundation's `components(separatedBy:)` matches canonical equivalents).
+    static func split(_ text: String, on separator: String) -> [String] {
+        let scalars = Array(text.unicodeScalars), sep = Array(separator.unicodeScalars)
+        var parts: [String] = []
+        var start = 0, i = 0
+        while i + sep.count <= scalars.count {
+            if scalars[i..<i + sep.count].elementsEqual(sep) {
+                parts.append(String(String.UnicodeScalarView(scalars[start..<i])))
+                i += sep.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        parts.append(String(String.UnicodeScalarView(scalars[start...])))
+        return parts
     }
 
     /// Adds from the zero of the list's type, so an empty list gives that zero (`0s`, `0%`) and

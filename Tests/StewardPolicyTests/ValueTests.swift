@@ -22,6 +22,16 @@ import Testing
         #expect(Set<Value>([decomposed, composed]).count == 2)
     }
 
+    /// `split` finds its separator as `==` would: by scalars, not by canonical equivalence.
+    @Test func splitMatchesSeparatorsByScalars() throws {
+        let text = policy("""
+        require len(split(contract.id + "e\\u{301}x", "\\u{e9}")) == 1
+              and split(contract.id + "-a-b", "-") == [contract.id, "a", "b"]
+              and split("", "-") == [""]
+        """, target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"])
+    }
+
     /// `in` against a constant collection (hashed by the compiler) and the other set operations
     /// give the reference interpreter's answer.
     @Test(arguments: [
