@@ -36,7 +36,7 @@ struct Compiler {
             let a = probe(m), b = compile(k)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 guard case .map(let map) = try a(&f) else { return .missing }
-                return map[try b(&f).stringValue] ?? .missing
+                return Semantics.entry(try b(&f), in: map) ?? .missing
             }
         case .defaulted(let x, let y):
             let a = probe(x), b = probe(y)
@@ -94,7 +94,7 @@ struct Compiler {
             let a = compile(m), b = compile(k)
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 guard case .map(let map) = try a(&f) else { return .missing }
-                return map[try b(&f).stringValue] ?? .missing
+                return Semantics.entry(try b(&f), in: map) ?? .missing
             }
         case .not(let x):
             let a = compile(x)
@@ -141,7 +141,7 @@ struct Compiler {
             return { (f: inout Frame) throws(EvaluationError) -> Value in
                 let k = try a(&f)
                 guard case .map(let m) = try b(&f) else { return .bool(negated) }
-                return .bool((m[k.stringValue] != nil) != negated)
+                return .bool((Semantics.entry(k, in: m) != nil) != negated)
             }
         case .matches(let x, let y, let compiled):
             let a = compile(x), b = compile(y)

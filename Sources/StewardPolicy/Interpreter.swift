@@ -101,7 +101,7 @@ struct Interpreter {
         case .semverPart(let base, let part): return Semantics.semverPart(part, of: try probe(base, &f))
         case .index(let m, let k):
             guard case .map(let map) = try probe(m, &f) else { return .missing }
-            return map[try eval(k, &f).stringValue] ?? .missing
+            return Semantics.entry(try eval(k, &f), in: map) ?? .missing
         case .defaulted(let a, let b):
             let v = try probe(a, &f)
             return v.isMissing ? try probe(b, &f) : v
@@ -134,7 +134,7 @@ struct Interpreter {
             return v
         case .index(let m, let k):
             guard case .map(let map) = try eval(m, &f) else { return .missing }
-            return map[try eval(k, &f).stringValue] ?? .missing
+            return Semantics.entry(try eval(k, &f), in: map) ?? .missing
         case .not(let a): return .bool(!(try eval(a, &f)).boolValue)
         case .and(let a, let b):
             guard try eval(a, &f).boolValue else { return .bool(false) }
@@ -157,7 +157,7 @@ struct Interpreter {
         case .memberKey(let a, let b, let negated):
             let x = try eval(a, &f)
             guard case .map(let m) = try eval(b, &f) else { return .bool(negated) }
-            return .bool((m[x.stringValue] != nil) != negated)
+            return .bool((Semantics.entry(x, in: m) != nil) != negated)
         case .matches(let a, let b, let compiled):
             let x = try eval(a, &f)
             let y = try eval(b, &f)
@@ -284,6 +284,14 @@ enum Semantics {
             return parts.reduce(0) { $0 + $1.text.utf8.count } + max(parts.count - 1, 0) * args[1].stringValue.utf8.count
         default: return 0
         }
+    }
+
+    /// The entry of `map` whose key is `key`, compared by scalars as strings are: a Swift
+    /// dictionary would also find a canonically equivalent key.
+    static func entry(_ key: Value, in map: [String: Value]) -> Value? {
+        let k = key.stringValue
+        guard let i = map.index(forKey: k), map[i].key.unicodeScalars.elementsEqual(k.unicodeScalars) else { return nil }
+        return map[i].value
     }
 
     static func contains(_ collection: Value, _ x: Value) -> Bool {

@@ -1,3 +1,4 @@
+import StewardTestSupport
 import Testing
 @testable import StewardPolicy
 
@@ -30,6 +31,22 @@ import Testing
               and split("", "-") == [""]
         """, target: "contract")
         try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"])
+    }
+
+    /// A map key is found by scalars too, though Swift's dictionaries match canonical equivalents.
+    @Test func mapKeysMatchByScalars() throws {
+        let composed: (ScratchMesh) throws -> Void = { mesh in
+            try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "status: active\n",
+                          with: "status: active\ncustomProperties:\n  - property: caf\u{e9}\n    value: x\n")
+        }
+        let text = policy("""
+        let declared = contract.id == "sales.daily_sales"
+          require ("caf\\u{e9}" in contract.customProperties) == declared
+              and has(contract.customProperties["caf\\u{e9}"]) == declared
+              and "cafe\\u{301}" not in contract.customProperties
+              and not has(contract.customProperties["cafe\\u{301}"])
+        """, target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales pass", "sales.orders_raw pass"], prepare: composed)
     }
 
     /// `in` against a constant collection (hashed by the compiler) and the other set operations
