@@ -202,7 +202,7 @@ public enum Builtin: String, Sendable, CaseIterable {
             switch a[0] {
             case .percent(let p): return .number(p)
             case .int(let i): return .number(Double(i))
-            case .number: return a[0]
+            case .number(let d) where d.isFinite: return a[0]  // YAML's .nan and .inf are no numbers here
             default: throw conversion("a number")
             }
         case .string:

@@ -82,6 +82,17 @@ import Testing
         #expect(conversion.findings.map { "\($0.target) \($0.errorId ?? "")" } == ["sales.daily_sales POL0602", "sales.orders_raw POL0601"])
     }
 
+    /// Numbers are finite (§4): YAML's `.nan` and `.inf` do not convert.
+    @Test(arguments: [".nan", ".inf", "-.inf"])
+    func nonFiniteNumbersDoNotConvert(_ yaml: String) throws {
+        let text = policy("require not has(contract.customProperties[\"ratio\"]) or number(contract.customProperties[\"ratio\"]) >= 0",
+                          target: "contract")
+        try expectOutcomes(text, ["sales.daily_sales error POL0602", "sales.orders_raw pass"]) { mesh in
+            try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "status: active\n",
+                          with: "status: active\ncustomProperties:\n  - property: ratio\n    value: \(yaml)\n")
+        }
+    }
+
     @Test func aFailedInterpolationKeepsTheOutcome() throws {
         let (e, _) = try evaluate(policy("require false", target: "contract").replacingOccurrences(
             of: "message \"m\"", with: "message \"kept {seconds(contract.retention)}\""))
