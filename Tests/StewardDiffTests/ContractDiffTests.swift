@@ -169,3 +169,46 @@ import Testing
         ])
     }
 }
+
+@Suite struct QualityBoundsTests {
+    func direction(_ old: Threshold, _ new: Threshold) -> String {
+        let a = QualityRule(type: .library, metric: "nullValues", threshold: old, unit: "percent")
+        let b = QualityRule(type: .library, metric: "nullValues", threshold: new, unit: "percent")
+        return "\(QualityBounds.compare(a, b))"
+    }
+
+    /// Every bound kind against its neighbours: strict and inclusive ends at the same value,
+    /// equalities, ranges and exclusions.
+    @Test(arguments: [
+        (Threshold.mustBeLessThan(5), Threshold.mustBeLessOrEqualTo(5), "loosened"),
+        (.mustBeLessOrEqualTo(5), .mustBeLessThan(5), "tightened"),
+        (.mustBeGreaterThan(95), .mustBeGreaterOrEqualTo(95), "loosened"),
+        (.mustBeGreaterOrEqualTo(95), .mustBeGreaterThan(95), "tightened"),
+        (.mustBeLessThan(5), .mustBeLessThan(4), "tightened"),
+        (.mustBeLessThan(5), .mustBeLessOrEqualTo(4.5), "tightened"),
+        (.mustBe(.int(0)), .mustBeLessOrEqualTo(0), "loosened"),
+        (.mustBeLessOrEqualTo(0), .mustBe(.int(0)), "tightened"),
+        (.mustBeLessThan(1), .mustBe(.int(1)), "loosened"),
+        (.mustBeBetween(0, 10), .mustBeBetween(1, 10), "tightened"),
+        (.mustBeBetween(0, 10), .mustBeLessOrEqualTo(10), "loosened"),
+        (.mustBeLessOrEqualTo(10), .mustBeBetween(0, 10), "tightened"),
+        (.mustBeBetween(0, 10), .mustBeLessThan(10), "loosened"),
+        (.mustNotBe(.int(0)), .mustBeGreaterThan(0), "tightened"),
+        (.mustBeGreaterThan(0), .mustNotBe(.int(0)), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustNotBeBetween(0, 10), "tightened"),
+        (.mustNotBeBetween(0, 10), .mustNotBeBetween(0, 5), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustBeGreaterThan(5), "tightened"),
+        (.mustNotBeBetween(0, 5), .mustBeGreaterOrEqualTo(5), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustBeLessThan(0), "tightened"),
+        (.mustBe(.string("ok")), .mustBe(.string("fine")), "unknown"),
+    ] as [(Threshold, Threshold, String)])
+    func boundDirection(_ old: Threshold, _ new: Threshold, _ expected: String) {
+        #expect(direction(old, new) == expected)
+    }
+
+    @Test func aStrictBoundBecomingInclusiveIsABreakingLoosening() throws {
+        let strict = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1,", with: "mustBeLessThan: 1,")
+        let changes = ContractDiff.compare(try ContractDiffTests().contract(strict), try ContractDiffTests().contract(ContractDiffTests.base))
+        #expect(changes.map { "\($0.kind) \($0.breaking)" } == ["quality.loosened true"])
+    }
+}
