@@ -271,7 +271,8 @@ private struct Differ {
             let gained = Set(r.grantedDomains).subtracting(p.grantedDomains).sorted()
             let piiLost = p.allowsPII && !r.allowsPII
             let piiGained = !p.allowsPII && r.allowsPII
-            if !lost.isEmpty || piiLost || (p.access != r.access && r.access != nil) {
+            // Access changed or dropped: consumers can no longer count on what they had.
+            if !lost.isEmpty || piiLost || p.access != r.access {
                 var what: [String] = []
                 if !lost.isEmpty { what.append("no longer granted to \(lost.joined(separator: ", "))") }
                 if piiLost { what.append("no longer allows PII") }

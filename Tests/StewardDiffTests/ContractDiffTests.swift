@@ -112,6 +112,8 @@ import Testing
         ([("role: marketing_reader", "role: marketing")],
          ["grant.revoked breaking sales.customers/grants/marketing_reader", "grant.added safe sales.customers/grants/marketing"]),
         ([("{property: pii, value: true}", "{property: pii, value: false}")], ["grant.narrowed breaking sales.customers/grants/marketing_reader"]),
+        ([("    access: read\n", "")], ["grant.narrowed breaking sales.customers/grants/marketing_reader"]),
+        ([("classification: restricted", "classification: Restricted")], []),
         // contract
         ([("version: 1.2.0", "version: 2.0.0")], ["contract.versionChanged safe sales.customers"]),
         ([("status: active", "status: retired")], ["contract.statusChanged breaking sales.customers"]),
