@@ -54,7 +54,7 @@ let package = Package(
             name: "StewardPolicyTests",
             dependencies: ["StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]
         ),
-        .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore"]),
+        .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
             name: "StewardModelTests",

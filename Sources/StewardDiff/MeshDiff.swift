@@ -40,8 +40,13 @@ public enum MeshDiff {
                 out.append(Change("contract.added", entity: "contract", element: id, breaking: false, "contract \(id) added", at: c.location))
                 continue
             }
-            guard touched(before.location.path, c.location.path), before != c else { continue }
-            out += ContractDiff.compare(before, c)
+            guard touched(before.location.path, c.location.path) else { continue }
+            // Paired by id, so a moved file is this note plus its content changes, not a removal.
+            if before.location.path != c.location.path {
+                out.append(Change("contract.moved", entity: "contract", element: id, breaking: false,
+                                  "contract \(id) moved from \(before.location.path) to \(c.location.path)", at: c.location))
+            }
+            if before != c { out += ContractDiff.compare(before, c) }
         }
         // Products.
         for id in old.products.keys.sorted() where new.products[id] == nil {

@@ -69,6 +69,22 @@ import Testing
         #expect(try check(mesh).status == 0)
     }
 
+    @Test func aMovedContractIsJudgedAsModifiedNotRemoved() throws {
+        let mesh = try repository()
+        try mesh.git("mv", "domains/sales/contracts/daily_sales.odcs.yaml", "domains/sales/contracts/daily_totals.odcs.yaml")
+        try commit(mesh, as: "sam@acme.example", "move")
+        let moved = try check(mesh)
+        #expect(moved.status == 0, "\(moved.out)")
+        #expect(!moved.out.contains("contract.removed"), "\(moved.out)")
+        // A breaking edit in the moved file still needs a major version.
+        try mesh.edit("domains/sales/contracts/daily_totals.odcs.yaml", replacing: "      - name: orders\n        logicalType: integer\n", with: "")
+        try mesh.edit("domains/sales/transforms/daily_sales.sql", replacing: ", count(*) AS orders", with: "")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.findings == ["versioning.breakingNeedsMajor sales.daily_sales:contract.modified fail"])
+    }
+
     @Test func aChangeByANonOwnerFails() throws {
         let mesh = try repository()
         try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "value: 6\n    unit: h", with: "value: 2\n    unit: h")
