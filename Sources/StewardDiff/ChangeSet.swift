@@ -156,6 +156,8 @@ public enum ChangeSet {
             return nil
         case "product", "input":
             let id = String(c.element.split(separator: "/").first ?? "")
+            // An edited transform changed its own file; the product file may not have changed.
+            if c.kind == "product.transformChanged", let path = new.transforms[id], old.transforms[id] == path { return path }
             return (new.products[id] ?? old.products[id])?.location.path
         case "domain":
             return "domains/\(c.element)/domain.yaml"

@@ -99,8 +99,10 @@ public enum MeshDiff {
         if let t1 = old.transforms[a.id], let t2 = new.transforms[b.id] {
             let before = transform(.old, t1), after = transform(.new, t2)
             if t1 != t2 || (before != nil && after != nil && before != after) {
+                // An edited transform is told in its own file; a new transform path, in the product.
                 out.append(Change("product.transformChanged", entity: "product", element: id, breaking: false,
-                                  t1 == t2 ? "transform \(t2) changed" : "transform \(t1) → \(t2)", at: b.location))
+                                  t1 == t2 ? "transform \(t2) changed" : "transform \(t1) → \(t2)",
+                                  at: t1 == t2 ? SourceLocation(path: t2) : b.location))
             }
         }
         return out

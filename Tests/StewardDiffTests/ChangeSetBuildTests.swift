@@ -23,7 +23,9 @@ import Testing
         #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(DiagnosticRenderer.short))")
         let new = try #require(loaded.value)
         let files = try ChangeSet.files(from: base, to: head)
-        let semantic = MeshDiff.compare(old, new, changedPaths: Set(files.map(\.path)))
+        let semantic = MeshDiff.compare(old, new, changedPaths: Set(files.map(\.path))) { side, path in
+            (try? (side == .old ? base : head).read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        }
         return ChangeSet.build(changes: semantic, files: files, old: old, new: new, commits: [])
     }
 
@@ -59,5 +61,15 @@ import Testing
             "*contract.modified sales.daily_sales \(moved) breaking",
             "retention.shortened sales.daily_sales \(moved) breaking",
         ])
+    }
+
+    @Test func aTransformEditIsFiledUnderTheTransform() throws {
+        let sql = "domains/sales/transforms/daily_sales.sql"
+        let changes = try self.changes { $0.write(sql, "SELECT date(order_ts) AS day, count(order_id) AS orders FROM orders GROUP BY 1;\n") }
+        #expect(rows(changes) == [
+            "*transform.modified \(sql) \(sql) safe",
+            "product.transformChanged sales.daily_sales \(sql) safe",
+        ])
+        #expect(changes[0].details.map(\.kind) == ["product.transformChanged"])
     }
 }
