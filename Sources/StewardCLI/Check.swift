@@ -14,8 +14,9 @@ struct Check: StewardCommand {
         merge base of HEAD with the main branch named in steward.yaml, --head to HEAD; \
         --worktree checks uncommitted edits against HEAD. Policies and waivers come from the \
         base, so a change cannot rewrite the rules that judge it; --policies-from head shows \
-        what the proposed policies would say. Only what the change touches is evaluated, \
-        with its consumers' inputs, unless --all.
+        what the proposed policies would say, new and changed ones over the whole mesh. Only \
+        what the change touches is evaluated, with its producer and its consumers' inputs, \
+        unless --all.
 
         Exit codes: 0 pass, 1 an unwaived mandatory (or hard) finding, 2 usage error or \
         unreadable input (a bad revision, a broken policy, malformed YAML).
@@ -91,8 +92,11 @@ struct Check: StewardCommand {
                              demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
         let only = all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+        // Proposed rules have never judged this mesh: their blast radius is every target.
+        let proposed = policiesFrom == .head && !all ? try proposedPolicies(set, base: baseTree, mesh: oldMesh) : []
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
-            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers, only: only)
+            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers, only: only,
+            everywhere: proposed)
         trace.mark("evaluated")
         let findings = resolution.findings
         let gating = findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
@@ -155,6 +159,14 @@ struct Check: StewardCommand {
         let contract = inNew ?? Impact.contract(of: c, in: old)
         let i = Impact.of(contract: contract, product: c.entity == "product" ? c.element : nil, in: mesh, lineage: Lineage(mesh))
         return i.isEmpty ? nil : i
+    }
+
+    /// The head's policies that are new, or decide differently from the base's (a changed
+    /// declaration or constant); a policy that does not check at the base counts as new.
+    func proposedPolicies(_ head: PolicySet, base tree: any FileTree, mesh: Mesh) throws -> Set<String> {
+        let base = try PolicySet.load(from: tree, domains: Array(mesh.domains.keys))
+        let before = Dictionary(base.policies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return Set(head.policies.filter { p in before[p.id].map { !p.decidesLike($0) } ?? true }.map(\.id))
     }
 
     // MARK: inputs

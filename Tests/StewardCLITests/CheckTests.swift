@@ -203,6 +203,32 @@ import Testing
         #expect(r.allFindings.contains("sla.criticalFreshness sales.weekly fail"), "\(r.allFindings)")
     }
 
+    @Test func proposedPoliciesAreEvaluatedOnTheirWholeBlastRadius() throws {
+        let mesh = try repository()
+        try mesh.write("policies/retention.policy", """
+        policy retention.declared {
+          title "Every contract declares a retention"
+          level mandatory
+          target contract
+          require has(contract.retention)
+          message "`{contract.id}` declares no retention"
+        }
+
+        """)
+        try commit(mesh, as: "ada@acme.example", "a new policy")
+        #expect(try check(mesh).status == 0)
+        let proposed = try check(mesh, ["--policies-from", "head"])
+        #expect(proposed.status == 1, "\(proposed.out)")
+        // The new policy judges the whole mesh; the unchanged ones only what the change touches.
+        #expect(proposed.findings == ["retention.declared sales.orders_raw fail"])
+
+        // A changed constant changes the policies that read it.
+        try mesh.edit("policies/privacy.policy", replacing: "const maxPiiRetention = 365d", with: "const maxPiiRetention = 30d")
+        try commit(mesh, as: "ada@acme.example", "stricter retention")
+        let stricter = try check(mesh, ["--policies-from", "head", "--base", "HEAD~1"])
+        #expect(stricter.findings == ["privacy.piiRetention sales.orders_raw fail"])
+    }
+
     @Test func aChangeByANonOwnerFails() throws {
         let mesh = try repository()
         try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "value: 6\n    unit: h", with: "value: 2\n    unit: h")
