@@ -92,9 +92,12 @@ private struct Differ {
                 "`\(b.name).\(x.path)` added\(x.property.required ? " (required)" : "")", at: x.property.location)
         }
         for (from, to, p, q) in renames {
+            let first = changes.count
             add("property.renamed", "property", "\(id).\(b.name).\(to)", breaking: true,
                 "`\(a.name).\(from)` renamed to `\(to)`", at: q.location)
             property(p, q, element: "\(id).\(b.name).\(to)")
+            // The base knows the property, and everything said about it, by its old name.
+            for i in first..<changes.count { changes[i].previousElement = "\(old.id).\(a.name).\(from)" }
         }
         for x in after {
             if let p = beforeByPath[x.path] { property(p, x.property, element: "\(id).\(b.name).\(x.path)") }

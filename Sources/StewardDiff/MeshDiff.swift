@@ -120,15 +120,7 @@ public struct Impact: Sendable, Equatable, Codable {
     public static func contract(of change: Change, in mesh: Mesh) -> String? {
         switch change.entity {
         case "contract", "property", "grant":
-            let head = change.element.split(separator: "/").first.map(String.init) ?? change.element
-            // Contract ids contain dots; the longest known prefix is the contract.
-            var parts = head.split(separator: ".").map(String.init)
-            while !parts.isEmpty {
-                let candidate = parts.joined(separator: ".")
-                if mesh.contracts[candidate] != nil { return candidate }
-                parts.removeLast()
-            }
-            return nil
+            return mesh.contract(containing: change.element)
         case "product":
             return nil
         default:
