@@ -190,7 +190,7 @@ private struct Differ {
                 continue
             }
             let before = remaining.remove(at: i)
-            guard before.threshold != rule.threshold || before.unit != rule.unit || before.query != rule.query else { continue }
+            guard before.threshold != rule.threshold || QualityBounds.unit(before) != QualityBounds.unit(rule) || before.query != rule.query else { continue }
             let direction = QualityBounds.compare(before, rule)
             add(direction == .tightened ? "quality.tightened" : "quality.loosened", entity, e, breaking: direction != .tightened,
                 "quality rule \(Self.describe(before)) → \(Self.describe(rule)) on `\(e)`", at: rule.location)
@@ -364,8 +364,11 @@ enum QualityBounds {
         }
     }
 
+    /// What a rule's bound counts: rows unless it says otherwise, as the object model reads it.
+    static func unit(_ r: QualityRule) -> String { r.unit ?? "rows" }
+
     static func compare(_ a: QualityRule, _ b: QualityRule) -> Direction {
-        guard a.unit == b.unit, a.query == b.query, let x = accepted(a.threshold), let y = accepted(b.threshold) else { return .unknown }
+        guard unit(a) == unit(b), a.query == b.query, let x = accepted(a.threshold), let y = accepted(b.threshold) else { return .unknown }
         return contains(x, y) ? .tightened : .loosened
     }
 

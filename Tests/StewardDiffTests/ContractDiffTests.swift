@@ -97,6 +97,7 @@ import Testing
         // quality
         ([("mustBeLessOrEqualTo: 1,", "mustBeLessOrEqualTo: 5,")], ["quality.loosened breaking sales.customers.customers.customer_id"]),
         ([("mustBeLessOrEqualTo: 1,", "mustBeLessOrEqualTo: 0,")], ["quality.tightened safe sales.customers.customers.customer_id"]),
+        ([("mustBeLessOrEqualTo: 1, unit: percent}", "mustBeLessOrEqualTo: 1}")], ["quality.loosened breaking sales.customers.customers.customer_id"]),
         ([("        quality:\n          - {metric: nullValues, mustBeLessOrEqualTo: 1, unit: percent}\n", "")],
          ["quality.removed breaking sales.customers.customers.customer_id"]),
         // SLA
@@ -206,6 +207,14 @@ import Testing
     ] as [(Threshold, Threshold, String)])
     func boundDirection(_ old: Threshold, _ new: Threshold, _ expected: String) {
         #expect(direction(old, new) == expected)
+    }
+
+    /// ODCS counts rows when a rule names no unit: spelling it out changes nothing.
+    @Test func anAbsentUnitIsRows() throws {
+        let implicit = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1, unit: percent}", with: "mustBeLessOrEqualTo: 1}")
+        let explicit = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1, unit: percent}", with: "mustBeLessOrEqualTo: 1, unit: rows}")
+        #expect(ContractDiff.compare(try ContractDiffTests().contract(implicit), try ContractDiffTests().contract(explicit)).isEmpty)
+        #expect(ContractDiff.compare(try ContractDiffTests().contract(explicit), try ContractDiffTests().contract(implicit)).isEmpty)
     }
 
     @Test func aStrictBoundBecomingInclusiveIsABreakingLoosening() throws {
