@@ -52,9 +52,9 @@ let package = Package(
         .testTarget(name: "StewardCoreTests", dependencies: ["StewardCore"]),
         .testTarget(
             name: "StewardPolicyTests",
-            dependencies: ["StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]
+            dependencies: ["StewardPolicy", "StewardDiff", "StewardModel", "StewardCore", "StewardTestSupport"]
         ),
-        .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore"]),
+        .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
             name: "StewardModelTests",

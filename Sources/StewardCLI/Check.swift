@@ -14,8 +14,9 @@ struct Check: StewardCommand {
         merge base of HEAD with the main branch named in steward.yaml, --head to HEAD; \
         --worktree checks uncommitted edits against HEAD. Policies and waivers come from the \
         base, so a change cannot rewrite the rules that judge it; --policies-from head shows \
-        what the proposed policies would say. Only what the change touches is evaluated, \
-        with its consumers' inputs, unless --all.
+        what the proposed policies would say, new and changed ones over the whole mesh. Only \
+        what the change touches is evaluated, with its producer and its consumers' inputs, \
+        unless --all.
 
         Exit codes: 0 pass, 1 an unwaived mandatory (or hard) finding, 2 usage error or \
         unreadable input (a bad revision, a broken policy, malformed YAML).
@@ -134,27 +135,47 @@ struct Check: StewardCommand {
         return i.isEmpty ? nil : i
     }
 
-    /// The targets a change touches: changed contracts and products with everything in them,
-    /// changed domains, the inputs of products that read a changed contract, and every change.
+    /// The targets a change touches (docs/check-report.md): every change target; changed
+    /// contracts with their properties and grants, their producers, and the inputs that read
+    /// them; changed products (an edited transform counts as its product's change) with their
+    /// inputs and the contracts they publish, whose targets bind them; everything in a changed
+    /// domain, which every target binds.
     func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
-        var roots = Set<String>()
-        var contracts = Set<String>()
+        var contracts = Set<String>(), products = Set<String>(), domains = Set<String>()
         for c in changes where c.summary {
             switch c.change.entity {
-            case "contract": roots.insert(c.change.element); contracts.insert(c.change.element)
-            case "product", "domain": roots.insert(c.change.element)
+            case "contract": contracts.insert(c.change.element)
+            case "product": products.insert(c.change.element)
+            case "domain": domains.insert(c.change.element)
+            case "transform":
+                for mesh in [old, new] { products.formUnion(mesh.transforms.filter { $0.value == c.path }.keys) }
             default: break
             }
         }
+        var contractRoots = contracts, productRoots = products, inputs = Set<String>()
         for mesh in [old, new] {
-            for p in mesh.products.values where p.inputPorts.contains(where: { contracts.contains($0.contractId) }) {
-                for port in p.inputPorts where contracts.contains(port.contractId) { roots.insert("\(p.id)/inputs/\(port.name)") }
+            let producers = mesh.producerOf
+            productRoots.formUnion(contracts.compactMap { producers[$0] })
+            contractRoots.formUnion(products.flatMap { mesh.products[$0]?.outputPorts.compactMap(\.contractId) ?? [] })
+            for p in mesh.products.values {
+                for port in p.inputPorts where contracts.contains(port.contractId) { inputs.insert("\(p.id)/inputs/\(port.name)") }
             }
         }
-        var out = Set<String>()
-        for id in view.allTargetIds {
-            if roots.contains(id) || roots.contains(where: { id.hasPrefix($0 + ".") || id.hasPrefix($0 + "/") }) || id.contains(":") {
-                out.insert(id)
+        func id(_ record: Value) -> String {
+            if case .string(let s)? = view.field("id", of: record) { s } else { "" }
+        }
+        var out = Set(view.targets(for: TargetSpec(.change)).map(\.id))
+        for kind in TargetKind.allCases where kind != .change {
+            for t in view.targets(kind) {
+                let touched = switch kind {
+                case .product: productRoots.contains(t.id)
+                case .input: inputs.contains(t.id) || productRoots.contains(id(t.bindings[1]))
+                case .contract: contractRoots.contains(t.id)
+                case .property: contractRoots.contains(id(t.bindings[2]))
+                case .grant: contractRoots.contains(id(t.bindings[1]))
+                case .domain, .change: false
+                }
+                if touched || t.domain.map(domains.contains) == true { out.insert(t.id) }
             }
         }
         return out

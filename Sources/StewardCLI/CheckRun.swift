@@ -50,9 +50,12 @@ struct CheckRun {
                                                         head: pair.headID?.description),
                              demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
+        let only = scope(changes, view)
+        // Proposed rules have never judged this mesh: their blast radius is every target.
+        let proposed = policiesFromHead && only != nil ? try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) : []
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
             set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers,
-            only: scope(changes, view))
+            only: only, everywhere: proposed)
         trace.mark("evaluated")
         return CheckRun(set: set, rulesTree: rulesTree, files: files, commits: commits, changes: changes, view: view,
                         evaluation: evaluation, resolution: resolution, waiverProblems: waiverProblems)
@@ -61,6 +64,14 @@ struct CheckRun {
     /// The findings that gate a merge: unwaived fails and errors of mandatory and hard policies.
     var gating: [Finding] {
         resolution.findings.filter { $0.level.gates && !$0.waived && ($0.outcome == .fail || $0.outcome == .error) }
+    }
+
+    /// The head's policies that are new, or decide differently from the base's (a changed
+    /// declaration or constant); a policy that does not check at the base counts as new.
+    static func proposedPolicies(_ head: PolicySet, base tree: any FileTree, mesh: Mesh) throws -> Set<String> {
+        let base = try PolicySet.load(from: tree, domains: Array(mesh.domains.keys))
+        let before = Dictionary(base.policies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return Set(head.policies.filter { p in before[p.id].map { !p.decidesLike($0) } ?? true }.map(\.id))
     }
 
     static func fileChanges(_ pair: RevisionPair) throws -> [FileChange] {

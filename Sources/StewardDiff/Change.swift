@@ -11,6 +11,8 @@ public struct Change: Sendable, Equatable, Codable {
     /// The id of what changed: a contract id, `<contract>.<object>.<property>`,
     /// `<contract>/grants/<role>`, a product id.
     public var element: String
+    /// The element's id at the base when it differs: a renamed property's old id.
+    public var previousElement: String?
     public var breaking: Bool
     /// One line for humans: what changed, from what, to what.
     public var description: String

@@ -64,6 +64,7 @@ public enum ChangeSet {
     public static func build(changes: [Change], files: [FileChange], old: Mesh, new: Mesh, commits: [CommitInfo]) -> [MeshChange] {
         var byPath: [String: [Change]] = [:]
         for c in changes { byPath[file(of: c, old: old, new: new) ?? "", default: []].append(c) }
+        let moves = contractMoves(files, old: old, new: new)
         var out: [MeshChange] = []
         for f in files.sorted(by: { $0.path < $1.path }) {
             let entity = entity(of: f.path)
@@ -71,9 +72,18 @@ public enum ChangeSet {
             let element = elementId(of: f.path, entity: entity, old: old, new: new)
             let touching = commits.filter { $0.paths.contains(f.path) }
             let domain = domainFolder(of: f.path).flatMap { old.domains[$0] != nil ? $0 : nil }
-            let summary = Change("\(entity).\(f.status.rawValue)", entity: entity, element: element,
-                                 breaking: details.contains(where: \.breaking) || (f.status == .removed && ["contract", "product", "domain"].contains(entity)),
-                                 "\(f.path) \(f.status.rawValue)" + (details.isEmpty ? "" : ": \(details.count) change\(details.count == 1 ? "" : "s")"),
+            // A contract whose file moved keeps its id: the old file is a move, the new one a
+            // modification judged like any other (the versioning policy sees it), not a removal
+            // and an addition.
+            let status: String, what: String
+            switch f.status {
+            case .removed where moves.to[f.path] != nil: (status, what) = ("moved", "moved to \(moves.to[f.path]!)")
+            case .added where moves.from[f.path] != nil: (status, what) = ("modified", "moved from \(moves.from[f.path]!)")
+            default: (status, what) = (f.status.rawValue, f.status.rawValue)
+            }
+            let summary = Change("\(entity).\(status)", entity: entity, element: element,
+                                 breaking: details.contains(where: \.breaking) || (status == "removed" && ["contract", "product", "domain"].contains(entity)),
+                                 "\(f.path) \(what)" + (details.isEmpty ? "" : ": \(details.count) change\(details.count == 1 ? "" : "s")"),
                                  at: SourceLocation(path: f.path))
             out.append(MeshChange(change: summary, summary: true, path: f.path, details: details, commits: touching, domain: domain))
             for d in details where !(d.kind == summary.kind && d.element == summary.element) {
@@ -81,6 +91,25 @@ public enum ChangeSet {
             }
         }
         return out
+    }
+
+    /// Contract files removed or added while their contract lives on under another path:
+    /// `to` maps an old path to the new one, `from` a new path to the old one.
+    static func contractMoves(_ files: [FileChange], old: Mesh, new: Mesh) -> (to: [String: String], from: [String: String]) {
+        var to: [String: String] = [:], from: [String: String] = [:]
+        for f in files where entity(of: f.path) == "contract" {
+            switch f.status {
+            case .removed:
+                if let id = old.contracts.values.first(where: { $0.location.path == f.path })?.id,
+                   let now = new.contracts[id]?.location.path, now != f.path { to[f.path] = now }
+            case .added:
+                if let id = new.contracts.values.first(where: { $0.location.path == f.path })?.id,
+                   let before = old.contracts[id]?.location.path, before != f.path { from[f.path] = before }
+            case .modified:
+                break
+            }
+        }
+        return (to, from)
     }
 
     static func domainFolder(of path: String) -> String? {
@@ -117,6 +146,8 @@ public enum ChangeSet {
 
     /// The file an element change belongs to.
     static func file(of c: Change, old: Mesh, new: Mesh) -> String? {
+        // A move is told where the contract was, the file that no longer holds it.
+        if c.kind == "contract.moved" { return old.contracts[c.element]?.location.path }
         switch c.entity {
         case "contract", "property", "grant":
             for mesh in [new, old] {
@@ -125,6 +156,8 @@ public enum ChangeSet {
             return nil
         case "product", "input":
             let id = String(c.element.split(separator: "/").first ?? "")
+            // An edited transform changed its own file; the product file may not have changed.
+            if c.kind == "product.transformChanged", let path = new.transforms[id], old.transforms[id] == path { return path }
             return (new.products[id] ?? old.products[id])?.location.path
         case "domain":
             return "domains/\(c.element)/domain.yaml"

@@ -92,9 +92,12 @@ private struct Differ {
                 "`\(b.name).\(x.path)` added\(x.property.required ? " (required)" : "")", at: x.property.location)
         }
         for (from, to, p, q) in renames {
+            let first = changes.count
             add("property.renamed", "property", "\(id).\(b.name).\(to)", breaking: true,
                 "`\(a.name).\(from)` renamed to `\(to)`", at: q.location)
             property(p, q, element: "\(id).\(b.name).\(to)")
+            // The base knows the property, and everything said about it, by its old name.
+            for i in first..<changes.count { changes[i].previousElement = "\(old.id).\(a.name).\(from)" }
         }
         for x in after {
             if let p = beforeByPath[x.path] { property(p, x.property, element: "\(id).\(b.name).\(x.path)") }
@@ -176,7 +179,7 @@ private struct Differ {
                 continue
             }
             let before = remaining.remove(at: i)
-            guard before.threshold != rule.threshold || before.unit != rule.unit || before.query != rule.query else { continue }
+            guard before.threshold != rule.threshold || QualityBounds.unit(before) != QualityBounds.unit(rule) || before.query != rule.query else { continue }
             let direction = QualityBounds.compare(before, rule)
             add(direction == .tightened ? "quality.tightened" : "quality.loosened", entity, e, breaking: direction != .tightened,
                 "quality rule \(Self.describe(before)) → \(Self.describe(rule)) on `\(e)`", at: rule.location)
@@ -260,7 +263,8 @@ private struct Differ {
             let gained = Set(r.grantedDomains).subtracting(p.grantedDomains).sorted()
             let piiLost = p.allowsPII && !r.allowsPII
             let piiGained = !p.allowsPII && r.allowsPII
-            if !lost.isEmpty || piiLost || (p.access != r.access && r.access != nil) {
+            // Access changed or dropped: consumers can no longer count on what they had.
+            if !lost.isEmpty || piiLost || p.access != r.access {
                 var what: [String] = []
                 if !lost.isEmpty { what.append("no longer granted to \(lost.joined(separator: ", "))") }
                 if piiLost { what.append("no longer allows PII") }
@@ -315,24 +319,74 @@ enum TypeWidth {
     static func base(_ t: String) -> String { String(t.prefix { $0 != "(" }) }
 }
 
-/// Whether a quality rule's bound got looser or tighter.
+/// Whether a quality rule's bound got looser or tighter. A threshold accepts a set of measured
+/// values; the bound is tightened exactly when the new set lies inside the old one, so a strict
+/// bound (`<`, `>`) becoming inclusive (`≤`, `≥`) at the same value is a loosening.
 enum QualityBounds {
     enum Direction { case tightened, loosened, unknown }
 
-    /// The accepted range of the measured value.
-    static func range(_ t: Threshold?) -> (lower: Double, upper: Double)? {
+    /// One end of an interval. Infinite ends are exclusive.
+    struct End: Equatable {
+        var value: Double
+        var inclusive: Bool
+        static let below = End(value: -.infinity, inclusive: false)
+        static let above = End(value: .infinity, inclusive: false)
+    }
+
+    /// The values a threshold accepts: an interval, or everything outside one.
+    enum Accepted: Equatable {
+        case inside(End, End)
+        case outside(End, End)
+    }
+
+    static func accepted(_ t: Threshold?) -> Accepted? {
         switch t {
-        case .mustBe(let v)?: v.number.map { ($0, $0) }
-        case .mustBeGreaterThan(let v)?, .mustBeGreaterOrEqualTo(let v)?: (v, .infinity)
-        case .mustBeLessThan(let v)?, .mustBeLessOrEqualTo(let v)?: (-.infinity, v)
-        case .mustBeBetween(let a, let b)?: (a, b)
-        default: nil
+        case .mustBe(let v)?: v.number.map { .inside(End(value: $0, inclusive: true), End(value: $0, inclusive: true)) }
+        case .mustNotBe(let v)?: v.number.map { .outside(End(value: $0, inclusive: true), End(value: $0, inclusive: true)) }
+        case .mustBeGreaterThan(let v)?: .inside(End(value: v, inclusive: false), .above)
+        case .mustBeGreaterOrEqualTo(let v)?: .inside(End(value: v, inclusive: true), .above)
+        case .mustBeLessThan(let v)?: .inside(.below, End(value: v, inclusive: false))
+        case .mustBeLessOrEqualTo(let v)?: .inside(.below, End(value: v, inclusive: true))
+        case .mustBeBetween(let a, let b)?: .inside(End(value: a, inclusive: true), End(value: b, inclusive: true))
+        case .mustNotBeBetween(let a, let b)?: .outside(End(value: a, inclusive: true), End(value: b, inclusive: true))
+        case nil: nil
         }
     }
 
+    /// What a rule's bound counts: rows unless it says otherwise, as the object model reads it.
+    static func unit(_ r: QualityRule) -> String { r.unit ?? "rows" }
+
     static func compare(_ a: QualityRule, _ b: QualityRule) -> Direction {
-        guard a.unit == b.unit, a.query == b.query, let x = range(a.threshold), let y = range(b.threshold) else { return .unknown }
-        if y.lower >= x.lower && y.upper <= x.upper { return .tightened }
-        return .loosened
+        guard unit(a) == unit(b), a.query == b.query, let x = accepted(a.threshold), let y = accepted(b.threshold) else { return .unknown }
+        return contains(x, y) ? .tightened : .loosened
+    }
+
+    /// Whether every value `inner` accepts, `outer` accepts too.
+    static func contains(_ outer: Accepted, _ inner: Accepted) -> Bool {
+        switch (outer, inner) {
+        case let (.inside(lo, hi), .inside(l, h)):
+            return within(lower: l, of: lo) && within(upper: h, of: hi)
+        case let (.outside(lo, hi), .outside(l, h)):
+            // Less is accepted when more is excluded.
+            return contains(.inside(l, h), .inside(lo, hi))
+        case let (.outside(lo, hi), .inside(l, h)):
+            return below(h, lo) || below(hi, l)
+        case let (.inside(lo, hi), .outside):
+            return lo == .below && hi == .above
+        }
+    }
+
+    /// Whether a lower end `l` admits nothing below what `bound` admits.
+    static func within(lower l: End, of bound: End) -> Bool {
+        l.value > bound.value || (l.value == bound.value && (bound.inclusive || !l.inclusive))
+    }
+
+    static func within(upper h: End, of bound: End) -> Bool {
+        h.value < bound.value || (h.value == bound.value && (bound.inclusive || !h.inclusive))
+    }
+
+    /// Whether an upper end lies strictly below a lower end: the two intervals share no value.
+    static func below(_ upper: End, _ lower: End) -> Bool {
+        upper.value < lower.value || (upper.value == lower.value && !(upper.inclusive && lower.inclusive))
     }
 }

@@ -40,8 +40,13 @@ public enum MeshDiff {
                 out.append(Change("contract.added", entity: "contract", element: id, breaking: false, "contract \(id) added", at: c.location))
                 continue
             }
-            guard touched(before.location.path, c.location.path), before != c else { continue }
-            out += ContractDiff.compare(before, c)
+            guard touched(before.location.path, c.location.path) else { continue }
+            // Paired by id, so a moved file is this note plus its content changes, not a removal.
+            if before.location.path != c.location.path {
+                out.append(Change("contract.moved", entity: "contract", element: id, breaking: false,
+                                  "contract \(id) moved from \(before.location.path) to \(c.location.path)", at: c.location))
+            }
+            if before != c { out += ContractDiff.compare(before, c) }
         }
         // Products.
         for id in old.products.keys.sorted() where new.products[id] == nil {
@@ -94,8 +99,10 @@ public enum MeshDiff {
         if let t1 = old.transforms[a.id], let t2 = new.transforms[b.id] {
             let before = transform(.old, t1), after = transform(.new, t2)
             if t1 != t2 || (before != nil && after != nil && before != after) {
+                // An edited transform is told in its own file; a new transform path, in the product.
                 out.append(Change("product.transformChanged", entity: "product", element: id, breaking: false,
-                                  t1 == t2 ? "transform \(t2) changed" : "transform \(t1) → \(t2)", at: b.location))
+                                  t1 == t2 ? "transform \(t2) changed" : "transform \(t1) → \(t2)",
+                                  at: t1 == t2 ? SourceLocation(path: t2) : b.location))
             }
         }
         return out
@@ -113,15 +120,7 @@ public struct Impact: Sendable, Equatable, Codable {
     public static func contract(of change: Change, in mesh: Mesh) -> String? {
         switch change.entity {
         case "contract", "property", "grant":
-            let head = change.element.split(separator: "/").first.map(String.init) ?? change.element
-            // Contract ids contain dots; the longest known prefix is the contract.
-            var parts = head.split(separator: ".").map(String.init)
-            while !parts.isEmpty {
-                let candidate = parts.joined(separator: ".")
-                if mesh.contracts[candidate] != nil { return candidate }
-                parts.removeLast()
-            }
-            return nil
+            return mesh.contract(containing: change.element)
         case "product":
             return nil
         default:

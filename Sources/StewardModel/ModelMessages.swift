@@ -20,6 +20,7 @@ enum ModelMessages {
     static let unknownUnit = "MESH0109"
     static let duplicateName = "MESH0110"
     static let deprecated = "MESH0111"
+    static let unknownClassification = "MESH0112"
 
     // Layout of the mesh
     static let missingSettings = "MESH0201"

@@ -105,7 +105,8 @@ struct Checker {
         guard errorCount == before else { return nil }
         return CheckedPolicy(decl: p, domain: domain, path: path, lets: lets, letNames: p.lets.map(\.name),
                              condition: condition, requirement: requirement, message: message, hint: hint,
-                             slotCount: nextSlot, slotNames: slotNames)
+                             slotCount: nextSlot, slotNames: slotNames,
+                             constants: Dictionary(uniqueKeysWithValues: usedConsts.compactMap { name in consts[name].map { (name, $0.value) } }))
     }
 
     private var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }

@@ -84,15 +84,16 @@ public enum EvaluatorKind: Sendable { case compiled, reference }
 
 public enum PolicyEvaluator {
     /// Evaluates policies over the targets of a view. `only` narrows targets by id (for
-    /// `check`, which evaluates what a change touches); federation narrows domain policies to
-    /// their domain (§9).
+    /// `check`, which evaluates what a change touches), except for the policies named in
+    /// `everywhere`; federation narrows domain policies to their domain (§9).
     public static func evaluate(_ policies: [CompiledPolicy], view: ModelView, only: Set<String>? = nil,
-                                includePasses: Bool = false, evaluator: EvaluatorKind = .compiled,
+                                everywhere: Set<String> = [], includePasses: Bool = false, evaluator: EvaluatorKind = .compiled,
                                 coverage: CoverageRecorder? = nil) -> Evaluation {
         // Policies are independent and the view is immutable: evaluate them in parallel, each
         // into its own slot, then merge in policy order so the result does not depend on timing.
         let results = Slots<PerPolicy>(count: policies.count)
         DispatchQueue.concurrentPerform(iterations: policies.count) { i in
+            let only = everywhere.contains(policies[i].policy.id) ? nil : only
             results[i] = evaluateOne(policies[i], view: view, only: only, includePasses: includePasses,
                                      evaluator: coverage == nil ? evaluator : .reference, coverage: coverage)
         }

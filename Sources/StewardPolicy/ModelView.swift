@@ -147,7 +147,7 @@ extension ModelView {
             let id = "\(m.change.element):\(m.change.kind)"
             let at = m.change.location ?? SourceLocation(path: m.path)
             byEntity["", default: []].append(Target(id: id, domain: folder, bindings: [record, domain], location: at, mesh: b.meshValue))
-            let old = b.entityRef(m.change.entity, m.change.element)
+            let old = b.entityRef(m.change.entity, m.change.previousElement ?? m.change.element)
             let new = h.entityRef(m.change.entity, m.change.element)
             if old != .missing || new != .missing {
                 byEntity[m.change.entity, default: []].append(Target(id: id, domain: folder, bindings: [record, domain, old, new],
@@ -222,7 +222,8 @@ private struct ViewBuilder {
 
     func entityRef(_ entity: String, _ element: String) -> Value {
         switch entity {
-        case "contract": contractRef(element)
+        // Object-level changes (`<contract>.<object>`) are changes to their contract.
+        case "contract": contractRef(mesh.contract(containing: element))
         case "product": productRef(element)
         case "domain": domainRef(element)
         case "property": propertyRefs[element] ?? .missing

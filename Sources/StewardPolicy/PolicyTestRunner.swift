@@ -87,7 +87,8 @@ public enum PolicyTestRunner {
                     guard let (baseMesh, baseFiles) = try buildMesh(c, baseFragments, testPath: path, tree: tree, diagnostics: &report.diagnostics) else { continue }
                     let files = try ChangeSet.files(from: baseFiles, to: headFiles)
                     let commits = Self.commits(c.commits, files: files, at: time)
-                    let changes = ChangeSet.build(changes: MeshDiff.compare(baseMesh, mesh), files: files, old: baseMesh, new: mesh, commits: commits)
+                    let semantic = MeshDiff.compare(baseMesh, mesh) { side, path in Self.text(side == .old ? baseFiles : headFiles, path) }
+                    let changes = ChangeSet.build(changes: semantic, files: files, old: baseMesh, new: mesh, commits: commits)
                     view = ModelView(base: baseMesh, head: mesh, changes: changes, evaluation: EvaluationInfo(time: time, command: "test"),
                                      demand: Demand(selected.map(\.policy)), transform: { Self.text(headFiles, $0) })
                 } else {
@@ -201,8 +202,10 @@ public enum PolicyTestRunner {
         if files.contents["steward.yaml"] == nil || given.mesh != nil {
             files.write("steward.yaml", json(given.settings()))
         }
+        let fixtureContracts = contractFiles(in: files)
+        var written = Set<String>()
         for (domain, fragment) in given.domains() {
-            given.write(domain: domain, fragment, into: &files)
+            given.write(domain: domain, fragment, into: &files, replacing: fixtureContracts, written: &written)
         }
         let loaded = try MeshLoader().load(from: files)
         if loaded.hasErrors || loaded.value == nil {
@@ -212,6 +215,32 @@ public enum PolicyTestRunner {
             return nil
         }
         return loaded.value.map { ($0, files) }
+    }
+
+    /// The contract files of a fixture, by contract id: a fragment of the same id replaces one.
+    static func contractFiles(in files: MemoryTree) -> [String: String] {
+        var out: [String: String] = [:]
+        for (path, bytes) in files.contents where ChangeSet.entity(of: path) == "contract" {
+            if case .contract(let c)? = Documents.load(bytes, path: path).value { out[c.id] = path }
+        }
+        return out
+    }
+
+    /// A file name made of a whole contract id, so that two ids never share one (their last
+    /// segments may: `sales.eu.orders`, `sales.us.orders`); other characters than letters,
+    /// digits, `.`, `_` and `-` are percent-encoded.
+    static func fileName(of id: String) -> String {
+        var out = ""
+        for byte in id.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80 && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") {
+                out.append(c)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += (hex.count == 1 ? "%0" : "%") + hex
+            }
+        }
+        return out
     }
 
     /// The `given` fragments, with the defaults of §11 filled in.
@@ -244,7 +273,11 @@ public enum PolicyTestRunner {
             }
         }
 
-        func write(domain d: String, _ fragment: [(String, YAMLValue)], into files: inout MemoryTree) {
+        /// Writes a domain's files. A contract replaces the fixture's contract of the same id
+        /// in this domain, or else gets a file of its own, even when its id repeats another
+        /// fragment's (the loader then reports the duplicate).
+        func write(domain d: String, _ fragment: [(String, YAMLValue)], into files: inout MemoryTree,
+                   replacing fixtureContracts: [String: String], written: inout Set<String>) {
             func field(_ k: String) -> YAMLValue? { fragment.first { $0.0 == k }?.1 }
             var domainFile: [(String, YAMLValue)] = [
                 ("apiVersion", .string("steward/v1")), ("kind", .string("Domain")), ("name", .string(d)),
@@ -257,7 +290,15 @@ public enum PolicyTestRunner {
                 let id = c.first { $0.0 == "id" }?.1.string ?? "\(d).unnamed"
                 let doc = merge([("apiVersion", .string("v3.1.0")), ("kind", .string("DataContract")), ("id", .string(id)),
                                  ("version", .string("1.0.0")), ("status", .string("active"))], c)
-                files.write("domains/\(d)/contracts/\(id.split(separator: ".").last ?? "c").odcs.yaml", json(doc))
+                let folder = "domains/\(d)/contracts/"
+                var path = fixtureContracts[id].flatMap { $0.hasPrefix(folder) ? $0 : nil } ?? folder + fileName(of: id) + ".odcs.yaml"
+                var copy = 1
+                while written.contains(path) {
+                    copy += 1
+                    path = folder + fileName(of: id) + "-\(copy).odcs.yaml"
+                }
+                written.insert(path)
+                files.write(path, json(doc))
                 // Local servers name source files; an empty one stands in for the data.
                 for server in c.first(where: { $0.0 == "servers" })?.1.list ?? [] {
                     if case .map(let s) = server, let p = s.first(where: { $0.0 == "path" })?.1.string,

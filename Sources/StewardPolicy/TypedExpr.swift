@@ -83,10 +83,18 @@ public struct CheckedPolicy: Sendable {
     /// Slots: `mesh`, `evaluation`, the target's bindings, then variables.
     public let slotCount: Int
     public let slotNames: [String]
+    /// The values of the constants it reads, folded into it.
+    public let constants: [String: Value]
 
     public var id: String { decl.id }
     public var level: PolicyLevel { decl.level }
     public var target: TargetSpec { decl.target }
+
+    /// Whether another version of the policy decides the same way: the same declaration
+    /// (positions aside), in the same domain, with the same constants.
+    public func decidesLike(_ other: CheckedPolicy) -> Bool {
+        decl == other.decl && domain == other.domain && constants == other.constants
+    }
 }
 
 public enum TemplatePart: Sendable {

@@ -113,7 +113,7 @@ public enum ChangeKinds {
         "product.added", "product.removed", "product.modified", "product.statusChanged", "product.transformChanged",
         "product.engineChanged", "product.outputAdded", "product.outputRemoved",
         "input.added", "input.removed",
-        "contract.added", "contract.removed", "contract.modified", "contract.versionChanged", "contract.statusChanged",
+        "contract.added", "contract.removed", "contract.modified", "contract.moved", "contract.versionChanged", "contract.statusChanged",
         "contract.teamChanged", "object.added", "object.removed",
         "retention.added", "retention.removed", "retention.shortened", "retention.lengthened",
         "freshness.added", "freshness.removed", "freshness.loosened", "freshness.tightened",

@@ -99,8 +99,9 @@ extension PolicyEvaluator {
     /// Evaluates and then applies the mesh's waivers: what every command that reports policy
     /// findings runs. Invalid waivers are reported and ignored.
     public static func evaluate(_ policies: [CompiledPolicy], view: ModelView, mesh: Mesh, waivers: [Waiver],
-                                only: Set<String>? = nil, includePasses: Bool = false) -> (Evaluation, WaiverResolver.Resolution, [Diagnostic]) {
-        let e = evaluate(policies, view: view, only: only, includePasses: includePasses)
+                                only: Set<String>? = nil, everywhere: Set<String> = [],
+                                includePasses: Bool = false) -> (Evaluation, WaiverResolver.Resolution, [Diagnostic]) {
+        let e = evaluate(policies, view: view, only: only, everywhere: everywhere, includePasses: includePasses)
         let checked = WaiverResolver.validate(waivers, policies: policies.map(\.policy), platformTeam: mesh.settings.platformTeam.members,
                                               domainOwners: mesh.domains.mapValues(\.owners.members))
         guard case .timestamp(let at) = view.field("time", of: view.evaluation) ?? .missing else { preconditionFailure("evaluation.time") }

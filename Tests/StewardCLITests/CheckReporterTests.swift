@@ -241,7 +241,7 @@ import Testing
             + "%0Ahelp: shorten the retention SLA (slaProperties: retention, value, unit, element) to at most 365d"
             + "%0Awaived: audit trail, kept <2y> & \"reviewed\" (owner sam@acme.example, expires 2027-01-01T00:00:00Z)"))
         let base = try mesh.git("rev-parse", "--short=7", "main"), head = try mesh.git("rev-parse", "--short=7", "HEAD")
-        #expect(lines.last == "steward check \(base)..\(head): fail; 1 hard, 6 mandatory, 0 warning, 3 advisory unwaived; 1 waived; 2 changes (1 breaking)")
+        #expect(lines.last == "steward check \(base)..\(head): fail; 1 hard, 6 mandatory, 0 warning, 3 advisory unwaived; 1 waived; 3 changes (1 breaking)")
     }
 
     @Test func githubEscaping() {
@@ -263,13 +263,14 @@ import Testing
         #expect(r.status == 1, "\(r.err)")
         let md = r.out
         #expect(md.hasPrefix("<!-- steward-check -->\n## ❌ steward check: fail\n"))
-        #expect(md.contains("2 semantic changes (1 breaking); 7 findings block the merge (1 hard, 6 mandatory, 0 warning, 3 advisory unwaived; 1 waived)."))
+        #expect(md.contains("3 semantic changes (1 breaking); 7 findings block the merge (1 hard, 6 mandatory, 0 warning, 3 advisory unwaived; 1 waived)."))
         // Breaking changes first, with their consumers.
         let breaking = "| ⚠️ breaking | `property.removed` | `sales.orders_raw.orders.order_ts` | `orders.order_ts` removed | `sales.daily_sales` |"
         let safe = "| safe | `property.added` | `sales.daily_sales.daily_sales.top_email` | `daily_sales.top_email` added |  |"
         #expect(md.contains(breaking))
         #expect(md.contains(safe))
         #expect(md.range(of: breaking)!.lowerBound < md.range(of: safe)!.lowerBound)
+        #expect(md.contains("| safe | `product.transformChanged` | `sales.daily_sales` | transform domains/sales/transforms/daily_sales.sql changed |  |"))
         // Findings by level, most severe first; no empty level.
         let headings = ["### Semantic changes", "### Findings", "#### 🛑 Hard (1)", "#### ❌ Mandatory (6)", "#### ℹ️ Advisory (3)", "### Waived (1)"]
         let positions = headings.map { md.range(of: $0)?.lowerBound }

@@ -19,6 +19,8 @@ import Testing
         var verdict: String
         /// `policy target outcome` of each unwaived fail or error; waived ones end in `waived`.
         var findings: [String]
+        /// `policy target outcome` of every finding, advisory and warning ones too.
+        var allFindings: [String]
         var out: String
     }
 
@@ -29,7 +31,8 @@ import Testing
             guard ["mandatory", "hard"].contains(f["level"] as? String) else { return nil }
             return "\(f["policy"]!) \(f["target"]!) \((f["waived"] as? Bool) == true ? "waived" : f["outcome"]!)"
         }
-        return Result(status: r.status, verdict: json["verdict"] as? String ?? "", findings: findings, out: r.out + r.err)
+        let all = (json["findings"] as? [[String: Any]] ?? []).map { "\($0["policy"]!) \($0["target"]!) \($0["outcome"]!)" }
+        return Result(status: r.status, verdict: json["verdict"] as? String ?? "", findings: findings, allFindings: all, out: r.out + r.err)
     }
 
     @Test func aCleanChangeByAnOwnerPasses() throws {
@@ -67,6 +70,163 @@ import Testing
         try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "version: 1.0.0", with: "version: 2.0.0")
         try commit(mesh, as: "sam@acme.example", "major")
         #expect(try check(mesh).status == 0)
+    }
+
+    @Test func aMovedContractIsJudgedAsModifiedNotRemoved() throws {
+        let mesh = try repository()
+        try mesh.git("mv", "domains/sales/contracts/daily_sales.odcs.yaml", "domains/sales/contracts/daily_totals.odcs.yaml")
+        try commit(mesh, as: "sam@acme.example", "move")
+        let moved = try check(mesh)
+        #expect(moved.status == 0, "\(moved.out)")
+        #expect(!moved.out.contains("contract.removed"), "\(moved.out)")
+        // A breaking edit in the moved file still needs a major version.
+        try mesh.edit("domains/sales/contracts/daily_totals.odcs.yaml", replacing: "      - name: orders\n        logicalType: integer\n", with: "")
+        try mesh.edit("domains/sales/transforms/daily_sales.sql", replacing: ", count(*) AS orders", with: "")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.findings == ["versioning.breakingNeedsMajor sales.daily_sales:contract.modified fail"])
+    }
+
+    /// A second domain whose product reads the sales orders, e-mail excluded, under a grant
+    /// without PII.
+    static let marketing: [(String, String)] = [
+        ("domains/marketing/domain.yaml", """
+        apiVersion: steward/v1
+        kind: Domain
+        name: marketing
+        owners:
+          team: marketing-data
+          members: [mia@acme.example]
+
+        """),
+        ("domains/marketing/contracts/reach.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: marketing.reach
+        version: 1.0.0
+        status: active
+        schema:
+          - name: reach
+            properties:
+              - name: order_id
+                logicalType: integer
+
+        """),
+        ("domains/marketing/products/reach.odps.yaml", """
+        apiVersion: v1.0.0
+        kind: DataProduct
+        id: 7d1f3c9e-0000-4000-8000-000000000002
+        name: reach
+        domain: marketing
+        status: active
+        inputPorts:
+          - name: orders
+            version: 1.0.0
+            contractId: sales.orders_raw
+        outputPorts:
+          - name: reach
+            version: 1.0.0
+            contractId: marketing.reach
+
+        """),
+        ("domains/marketing/transforms/reach.sql", "SELECT order_id FROM orders;\n"),
+        ("domains/sales/contracts/orders_raw.odcs.yaml", ScratchMesh.valid.first { $0.0 == "domains/sales/contracts/orders_raw.odcs.yaml" }!.1 + """
+        roles:
+          - role: marketing_reader
+            access: read
+            customProperties:
+              - property: domains
+                value: [marketing]
+
+        """),
+    ]
+
+    @Test func aTransformChangeEvaluatesItsProduct() throws {
+        let mesh = try repository(extraBase: Self.marketing)
+        try mesh.edit("domains/marketing/transforms/reach.sql", replacing: "SELECT order_id", with: "SELECT order_id, email")
+        try commit(mesh, as: "mia@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 1, "\(r.out)")
+        #expect(r.findings == ["access.piiGrant marketing.reach/inputs/orders fail"])
+        let json = try JSONSerialization.jsonObject(with: Data(StewardRunner.run(["check", "-C", mesh.path, "--format", "json"]).out.utf8)) as? [String: Any]
+        let change = (json?["changes"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "product.transformChanged" }
+        #expect(change?["path"] as? String == "domains/marketing/transforms/reach.sql")
+    }
+
+    @Test func aContractChangeEvaluatesItsProducer() throws {
+        let weekly = [
+            ("domains/sales/contracts/weekly.odcs.yaml", """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: sales.weekly_report
+            version: 1.0.0
+            status: active
+            schema:
+              - name: weekly
+                properties:
+                  - name: week
+                    logicalType: date
+            slaProperties:
+              - property: latency
+                value: 6
+                unit: h
+                element: weekly.week
+
+            """),
+            ("domains/sales/products/weekly.odps.yaml", """
+            apiVersion: v1.0.0
+            kind: DataProduct
+            id: 7d1f3c9e-0000-4000-8000-000000000003
+            name: weekly
+            domain: sales
+            status: active
+            tags: [critical]
+            inputPorts:
+              - name: daily_sales
+                version: 1.0.0
+                contractId: sales.daily_sales
+            outputPorts:
+              - name: weekly
+                version: 1.0.0
+                contractId: sales.weekly_report
+
+            """),
+            ("domains/sales/transforms/weekly.sql", "SELECT day AS week FROM daily_sales;\n"),
+        ]
+        let mesh = try repository(extraBase: weekly)
+        try mesh.edit("domains/sales/contracts/weekly.odcs.yaml", replacing: "    value: 6\n", with: "    value: 12\n")
+        try mesh.edit("domains/sales/contracts/weekly.odcs.yaml", replacing: "version: 1.0.0", with: "version: 2.0.0")
+        try commit(mesh, as: "sam@acme.example")
+        let r = try check(mesh)
+        #expect(r.status == 0, "\(r.out)")
+        #expect(r.allFindings.contains("sla.criticalFreshness sales.weekly fail"), "\(r.allFindings)")
+    }
+
+    @Test func proposedPoliciesAreEvaluatedOnTheirWholeBlastRadius() throws {
+        let mesh = try repository()
+        try mesh.write("policies/retention.policy", """
+        policy retention.declared {
+          title "Every contract declares a retention"
+          level mandatory
+          target contract
+          require has(contract.retention)
+          message "`{contract.id}` declares no retention"
+        }
+
+        """)
+        try commit(mesh, as: "ada@acme.example", "a new policy")
+        #expect(try check(mesh).status == 0)
+        let proposed = try check(mesh, ["--policies-from", "head"])
+        #expect(proposed.status == 1, "\(proposed.out)")
+        // The new policy judges the whole mesh; the unchanged ones only what the change touches.
+        #expect(proposed.findings == ["retention.declared sales.orders_raw fail"])
+
+        // A changed constant changes the policies that read it.
+        try mesh.edit("policies/privacy.policy", replacing: "const maxPiiRetention = 365d", with: "const maxPiiRetention = 30d")
+        try commit(mesh, as: "ada@acme.example", "stricter retention")
+        let stricter = try check(mesh, ["--policies-from", "head", "--base", "HEAD~1"])
+        #expect(stricter.findings == ["privacy.piiRetention sales.orders_raw fail"])
     }
 
     @Test func aChangeByANonOwnerFails() throws {

@@ -76,6 +76,61 @@ import Testing
         #expect(unknownPolicy.out.contains("error[POL0701]: unknown policy `sales.maskd`"))
         #expect(unknownPolicy.out.contains("did you mean `sales.masked`?"))
     }
+
+    /// Fragments whose contract ids end alike are two files, not one written over the other;
+    /// a fragment still replaces the fixture's contract of the same id.
+    @Test func fragmentsWithTheSameLastIdSegmentAreDistinctContracts() throws {
+        let mesh = try ScratchMesh()
+        try mesh.write("domains/sales/policies/masked.policy", Self.policyText)
+        try mesh.write("domains/sales/policies/fixture/steward.yaml", "apiVersion: steward/v1\nkind: Mesh\nname: fixture\n")
+        try mesh.write("domains/sales/policies/fixture/domains/sales/domain.yaml",
+                       "apiVersion: steward/v1\nkind: Domain\nname: sales\nowners: {team: s, members: [s@acme.example]}\n")
+        try mesh.write("domains/sales/policies/fixture/domains/sales/contracts/people.odcs.yaml", """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: sales.people
+        version: 1.0.0
+        status: active
+        schema:
+          - name: people
+            properties:
+              - {name: email, logicalType: string, tags: [pii]}
+
+        """)
+        try mesh.write("domains/sales/policies/masked.test.yaml", """
+        apiVersion: steward/v1
+        kind: PolicyTest
+        policies: [sales.masked]
+        cases:
+          - name: two orders contracts
+            mesh: fixture
+            given:
+              domains:
+                sales:
+                  contracts:
+                    - id: sales.eu.orders
+                      schema:
+                        - name: orders
+                          properties:
+                            - {name: email, logicalType: string, tags: [pii]}
+                    - id: sales.us.orders
+                      schema:
+                        - name: orders
+                          properties:
+                            - {name: order_id, logicalType: integer}
+                    - id: sales.people
+                      schema:
+                        - name: people
+                          properties:
+                            - {name: email, logicalType: string, tags: [pii], customProperties: [{property: anonymizationStrategy, value: hash}]}
+            expect:
+              - {policy: sales.masked, target: sales.eu.orders.orders.email, outcome: fail}
+              - {policy: sales.masked, target: sales.people.people.email, outcome: pass}
+
+        """)
+        let r = StewardRunner.run(["policy", "test", "-C", mesh.path])
+        #expect(r.status == 0, "\(r.out)\(r.err)")
+    }
 }
 
 @Suite struct PolicyCoverageTests {

@@ -97,6 +97,7 @@ import Testing
         // quality
         ([("mustBeLessOrEqualTo: 1,", "mustBeLessOrEqualTo: 5,")], ["quality.loosened breaking sales.customers.customers.customer_id"]),
         ([("mustBeLessOrEqualTo: 1,", "mustBeLessOrEqualTo: 0,")], ["quality.tightened safe sales.customers.customers.customer_id"]),
+        ([("mustBeLessOrEqualTo: 1, unit: percent}", "mustBeLessOrEqualTo: 1}")], ["quality.loosened breaking sales.customers.customers.customer_id"]),
         ([("        quality:\n          - {metric: nullValues, mustBeLessOrEqualTo: 1, unit: percent}\n", "")],
          ["quality.removed breaking sales.customers.customers.customer_id"]),
         // SLA
@@ -112,6 +113,8 @@ import Testing
         ([("role: marketing_reader", "role: marketing")],
          ["grant.revoked breaking sales.customers/grants/marketing_reader", "grant.added safe sales.customers/grants/marketing"]),
         ([("{property: pii, value: true}", "{property: pii, value: false}")], ["grant.narrowed breaking sales.customers/grants/marketing_reader"]),
+        ([("    access: read\n", "")], ["grant.narrowed breaking sales.customers/grants/marketing_reader"]),
+        ([("classification: restricted", "classification: Restricted")], []),
         // contract
         ([("version: 1.2.0", "version: 2.0.0")], ["contract.versionChanged safe sales.customers"]),
         ([("status: active", "status: retired")], ["contract.statusChanged breaking sales.customers"]),
@@ -167,5 +170,56 @@ import Testing
         #expect(try ChangeSet.files(from: a, to: b) == [
             FileChange(path: "w", status: .added), FileChange(path: "y", status: .modified), FileChange(path: "z", status: .removed),
         ])
+    }
+}
+
+@Suite struct QualityBoundsTests {
+    func direction(_ old: Threshold, _ new: Threshold) -> String {
+        let a = QualityRule(type: .library, metric: "nullValues", threshold: old, unit: "percent")
+        let b = QualityRule(type: .library, metric: "nullValues", threshold: new, unit: "percent")
+        return "\(QualityBounds.compare(a, b))"
+    }
+
+    /// Every bound kind against its neighbours: strict and inclusive ends at the same value,
+    /// equalities, ranges and exclusions.
+    @Test(arguments: [
+        (Threshold.mustBeLessThan(5), Threshold.mustBeLessOrEqualTo(5), "loosened"),
+        (.mustBeLessOrEqualTo(5), .mustBeLessThan(5), "tightened"),
+        (.mustBeGreaterThan(95), .mustBeGreaterOrEqualTo(95), "loosened"),
+        (.mustBeGreaterOrEqualTo(95), .mustBeGreaterThan(95), "tightened"),
+        (.mustBeLessThan(5), .mustBeLessThan(4), "tightened"),
+        (.mustBeLessThan(5), .mustBeLessOrEqualTo(4.5), "tightened"),
+        (.mustBe(.int(0)), .mustBeLessOrEqualTo(0), "loosened"),
+        (.mustBeLessOrEqualTo(0), .mustBe(.int(0)), "tightened"),
+        (.mustBeLessThan(1), .mustBe(.int(1)), "loosened"),
+        (.mustBeBetween(0, 10), .mustBeBetween(1, 10), "tightened"),
+        (.mustBeBetween(0, 10), .mustBeLessOrEqualTo(10), "loosened"),
+        (.mustBeLessOrEqualTo(10), .mustBeBetween(0, 10), "tightened"),
+        (.mustBeBetween(0, 10), .mustBeLessThan(10), "loosened"),
+        (.mustNotBe(.int(0)), .mustBeGreaterThan(0), "tightened"),
+        (.mustBeGreaterThan(0), .mustNotBe(.int(0)), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustNotBeBetween(0, 10), "tightened"),
+        (.mustNotBeBetween(0, 10), .mustNotBeBetween(0, 5), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustBeGreaterThan(5), "tightened"),
+        (.mustNotBeBetween(0, 5), .mustBeGreaterOrEqualTo(5), "loosened"),
+        (.mustNotBeBetween(0, 5), .mustBeLessThan(0), "tightened"),
+        (.mustBe(.string("ok")), .mustBe(.string("fine")), "unknown"),
+    ] as [(Threshold, Threshold, String)])
+    func boundDirection(_ old: Threshold, _ new: Threshold, _ expected: String) {
+        #expect(direction(old, new) == expected)
+    }
+
+    /// ODCS counts rows when a rule names no unit: spelling it out changes nothing.
+    @Test func anAbsentUnitIsRows() throws {
+        let implicit = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1, unit: percent}", with: "mustBeLessOrEqualTo: 1}")
+        let explicit = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1, unit: percent}", with: "mustBeLessOrEqualTo: 1, unit: rows}")
+        #expect(ContractDiff.compare(try ContractDiffTests().contract(implicit), try ContractDiffTests().contract(explicit)).isEmpty)
+        #expect(ContractDiff.compare(try ContractDiffTests().contract(explicit), try ContractDiffTests().contract(implicit)).isEmpty)
+    }
+
+    @Test func aStrictBoundBecomingInclusiveIsABreakingLoosening() throws {
+        let strict = ContractDiffTests.base.replacingOccurrences(of: "mustBeLessOrEqualTo: 1,", with: "mustBeLessThan: 1,")
+        let changes = ContractDiff.compare(try ContractDiffTests().contract(strict), try ContractDiffTests().contract(ContractDiffTests.base))
+        #expect(changes.map { "\($0.kind) \($0.breaking)" } == ["quality.loosened true"])
     }
 }

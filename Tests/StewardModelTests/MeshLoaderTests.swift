@@ -74,6 +74,8 @@ import StewardTestSupport
                  id: "MESH0104", line: 4),
         Breakage(name: "bad YAML in a contract", path: contract, old: "status: active", new: "status: [active",
                  id: "MESH0001", line: 6),
+        Breakage(name: "unknown classification", path: source, old: "classification: restricted", new: "classification: secret",
+                 id: "MESH0112", line: 19),
     ]
 
     @Test(arguments: breakages)
@@ -86,6 +88,21 @@ import StewardTestSupport
         #expect(hit?.location?.path == b.path, "\(hit.map(DiagnosticRenderer.short) ?? "")")
         #expect(hit?.location?.line == b.line, "\(hit.map(DiagnosticRenderer.short) ?? "")")
         #expect((hit?.location?.column ?? 0) >= 1)
+    }
+
+    @Test func classificationLevelsAreLowercased() throws {
+        let mesh = try ScratchMesh()
+        try mesh.edit(Self.source, replacing: "classification: restricted", with: "classification: Restricted")
+        try mesh.edit(Self.source, replacing: "      - name: order_ts\n",
+                      with: "      - name: phone\n        classification: PII\n      - name: order_ts\n")
+        let loaded = try mesh.load()
+        let orders = try #require(loaded.value?.contracts["sales.orders_raw"])
+        #expect(orders.property(named: "orders.email")?.classification == "restricted")
+        #expect(orders.property(named: "orders.phone")?.classification == "pii")
+        // A known level in another case is fine; an unknown one is warned about, as written.
+        #expect(loaded.diagnostics.map(\.id) == ["MESH0112"])
+        #expect(loaded.diagnostics.first?.severity == .warning)
+        #expect(loaded.diagnostics.first?.message == "unknown classification `PII`")
     }
 
     @Test func missingTransformIsAnError() throws {

@@ -87,4 +87,27 @@ import Testing
             return
         }
     }
+
+    /// `check --policies-from head` widens a policy's scope when it decides differently from
+    /// the base's: layout and position do not count, its rule and its constants do.
+    @Test func aPolicyDecidesLikeAnotherVersionUnlessItsRuleOrConstantsChange() throws {
+        let text = """
+        const maxAge = 30d
+
+        policy t.retention {
+          title "t"
+          level mandatory
+          target contract
+          require (contract.retention default 0d) <= maxAge
+          message "m"
+        }
+
+        """
+        func only(_ text: String) throws -> CheckedPolicy { try #require(checkPolicies(text).policies.first) }
+        let original = try only(text)
+        #expect(original.constants == ["maxAge": .duration(seconds: 30 * 86_400)!])
+        #expect(original.decidesLike(try only("\n\n" + text.replacingOccurrences(of: "  require", with: "    require"))))
+        #expect(!original.decidesLike(try only(text.replacingOccurrences(of: "= 30d", with: "= 60d"))))
+        #expect(!original.decidesLike(try only(text.replacingOccurrences(of: "<= maxAge", with: "< maxAge"))))
+    }
 }

@@ -41,6 +41,20 @@ public struct Mesh: Sendable {
     }
 
     public var sortedProducts: [Product] { products.keys.sorted().map { products[$0]! } }
+
+    /// The contract an element id belongs to (`<contract>`, `<contract>.<object>`,
+    /// `<contract>.<object>.<property>`, `<contract>/grants/<role>`). Contract ids contain
+    /// dots, so it is the longest known contract id the element starts with.
+    public func contract(containing element: String) -> String? {
+        let head = element.split(separator: "/").first.map(String.init) ?? element
+        var parts = head.split(separator: ".").map(String.init)
+        while !parts.isEmpty {
+            let candidate = parts.joined(separator: ".")
+            if contracts[candidate] != nil { return candidate }
+            parts.removeLast()
+        }
+        return nil
+    }
 }
 
 /// A model together with the diagnostics found while loading it.

@@ -119,7 +119,7 @@ struct ContractDecoder {
         p.partitioned = f.bool("partitioned") ?? false
         _ = f.int("partitionKeyPosition")
         p.criticalDataElement = f.bool("criticalDataElement") ?? false
-        p.classification = f.string("classification")
+        p.classification = classification(f)
         p.tags = f.stringList("tags")
         p.customProperties = customProperties(f)
         p.quality = f.list("quality", decodeQuality)
@@ -140,6 +140,20 @@ struct ContractDecoder {
                         ?? "use one of: none, hash, redact, tokenize, drop")
         }
         return p
+    }
+
+    /// The classification level, lowercased so `Restricted` and `restricted` (or `PII` and
+    /// `pii`) are one value for the diff and the policies; a level outside the known order is
+    /// kept but warned about, since it cannot be ranked.
+    private func classification(_ f: Fields) -> String? {
+        guard let value = f.string("classification") else { return nil }
+        let level = value.lowercased()
+        if !ODCSKeys.classifications.contains(level) {
+            r.warning(ModelMessages.unknownClassification, "unknown classification `\(value)`", at: f.location(of: "classification"),
+                      help: Suggestions.didYouMean(level, in: ODCSKeys.classifications)
+                          ?? "use one of: \(ODCSKeys.classifications.joined(separator: ", ")) (least to most sensitive)")
+        }
+        return level
     }
 
     private func decodeQuality(_ n: YNode) -> QualityRule? {
