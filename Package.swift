@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff -> StewardModel / StewardGit -> StewardCore.
-// The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML.
+// The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML;
+// only StewardEngineSQLite imports CSQLite.
 let package = Package(
     name: "steward",
     platforms: [.macOS(.v13)],
@@ -12,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -24,6 +26,11 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(name: "StewardCore"),
         .target(
             name: "StewardGit",
@@ -35,6 +42,22 @@ let package = Package(
         ),
         .target(name: "StewardDiff", dependencies: ["StewardCore", "StewardModel"]),
         .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel", "StewardDiff"]),
+        // The engine interface and the contract semantics every engine shares (docs/engine.md);
+        // StewardPolicy only for its linear-time regex, the dialect of quality rule patterns.
+        .target(
+            name: "StewardEngine",
+            dependencies: ["StewardCore", "StewardModel", "StewardPolicy", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded engine: the only importer of CSQLite.
+        .target(
+            name: "StewardEngineSQLite",
+            dependencies: ["StewardCore", "StewardModel", "StewardPolicy", "StewardEngine", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Materializes a mesh's products with the embedded engine, for scripts/bench_engine.sh.
+        .executableTarget(
+            name: "steward-engine-bench",
+            dependencies: ["StewardCore", "StewardModel", "StewardEngine", "StewardEngineSQLite"]
+        ),
         .target(
             name: "StewardCLI",
             dependencies: [
@@ -56,6 +79,10 @@ let package = Package(
         ),
         .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
+        .testTarget(
+            name: "StewardEngineTests",
+            dependencies: ["StewardEngine", "StewardEngineSQLite", "StewardModel", "StewardCore", "StewardTestSupport"]
+        ),
         .testTarget(
             name: "StewardModelTests",
             dependencies: ["StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Steward needs to build on Debian/Ubuntu (Swift itself must be installed):
-# libgit2 and libyaml (used through their C APIs), pkg-config, git (tests build real repositories), python3
+# libgit2, libyaml and SQLite (used through their C APIs), pkg-config, git (tests build real repositories), python3
 # and its jsonschema module (a test validates the SARIF report).
 set -euo pipefail
 
 need=()
 dpkg -s libgit2-dev >/dev/null 2>&1 || need+=(libgit2-dev)
 dpkg -s libyaml-dev >/dev/null 2>&1 || need+=(libyaml-dev)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
