@@ -99,6 +99,17 @@ public struct Masker {
         }
     }
 
+    /// Whether `text` has the form `strategy` gives (`hash`: 64 lowercase hex digits; `tokenize`:
+    /// the prefix and 32 of them). The verification after masking checks every published value.
+    public static func hasForm(_ strategy: MaskingStrategy, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix = strategy == .tokenize ? tokenPrefix.utf8.count : 0
+        let hex = strategy == .tokenize ? tokenHexDigits : 64
+        guard strategy == .hash || strategy == .tokenize, text.count == prefix + hex else { return false }
+        if strategy == .tokenize, !zip(text, tokenPrefix.utf8).allSatisfy({ $0 == $1 }) { return false }
+        for b in text[prefix...] where !((b >= 48 && b <= 57) || (b >= 97 && b <= 102)) { return false }
+        return true
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     private static func hex(_ mac: HashedAuthenticationCode<SHA256>, digits count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {

@@ -5,10 +5,6 @@ import StewardModel
 /// over the table's rows, so one scan measures many rules. docs/engine.md defines what each
 /// counts; these are that definition in SQLite's dialect.
 enum CheckSQL {
-    // Canonical text forms (TimeText).
-    private static let dateGlob = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
-    private static let timeGlob = dateGlob + "T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
-
     /// Counts the non-null values of column `c` whose type is not the column's logical type.
     /// No implicit conversion: `'12'` is not an integer, `1.0` is not an integer, `2` is a number.
     static func typeMismatch(_ c: String, _ type: LogicalType) -> String {
@@ -24,14 +20,8 @@ enum CheckSQL {
         case .integer: bad = "typeof(\(q)) <> 'integer'"
         case .number: bad = "typeof(\(q)) NOT IN ('integer', 'real')"
         case .boolean: bad = "typeof(\(q)) <> 'integer' OR \(q) NOT IN (0, 1)"
-        case .date:
-            bad = "typeof(\(q)) <> 'text' OR NOT (\(q) GLOB '\(dateGlob)' AND date(\(q)) IS \(q))"
-        case .timestamp:
-            bad = """
-                typeof(\(q)) <> 'text' OR NOT ((\(q) GLOB '\(timeGlob)Z' OR (\(q) GLOB '\(timeGlob).[0-9]*Z' \
-                AND substr(\(q), 21, length(\(q)) - 21) NOT GLOB '*[^0-9]*')) \
-                AND date(\(q)) IS substr(\(q), 1, 10) AND time(\(q)) IS substr(\(q), 12, 8))
-                """
+        case .date: bad = "typeof(\(q)) <> 'text' OR NOT steward_is_date(\(q))"
+        case .timestamp: bad = "typeof(\(q)) <> 'text' OR NOT steward_is_timestamp(\(q))"
         }
         return "\(q) IS NOT NULL AND (\(bad))"
     }
@@ -116,19 +106,18 @@ enum CheckSQL {
         switch c.masking {
         case .none: return "0"
         case .drop: return "coalesce(sum(\(v) IS NOT NULL), 0)"
-        case .hash: form = "(\(v) IS NOT NULL AND (length(\(v)) <> 64 OR \(v) GLOB '*[^0-9a-f]*'))"
-        case .tokenize:
-            let n = Masker.tokenPrefix.count + Masker.tokenHexDigits
-            form = "(\(v) IS NOT NULL AND (length(\(v)) <> \(n) OR substr(\(v), 1, \(Masker.tokenPrefix.count)) <> \(literal(Masker.tokenPrefix)) OR substr(\(v), \(Masker.tokenPrefix.count + 1)) GLOB '*[^0-9a-f]*'))"
+        case .hash: form = "(\(v) IS NOT NULL AND NOT steward_has_mask_form(0, \(v)))"
+        case .tokenize: form = "(\(v) IS NOT NULL AND NOT steward_has_mask_form(1, \(v)))"
         case .redact: form = "(\(v) IS NOT NULL AND \(v) IS NOT \(literal(Masker.redactedMarker)))"
         }
         return "coalesce(sum(\(nullKept) OR \(form) OR \(unchanged)), 0)"
     }
 
-    /// Rows where another published column holds the unmasked value of masked column `m`.
+    /// Staged rows where unmasked column `other` holds the value of masked column `m`: what the
+    /// published table would show unmasked (`other` is copied as is).
     static func copies(of m: ColumnSpec, in other: ColumnSpec) -> String {
-        let s = "s." + quoted(m.name)
-        return "coalesce(sum(\(s) IS NOT NULL AND length(\(s)) > 0 AND v.\(quoted(other.name)) = \(s)), 0)"
+        let s = quoted(m.name)
+        return "coalesce(sum(\(s) IS NOT NULL AND length(\(s)) > 0 AND \(quoted(other.name)) = \(s)), 0)"
     }
 
     static func sqliteType(_ t: LogicalType) -> String {

@@ -39,7 +39,7 @@ public final class EmbeddedEngine: Engine {
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
                 PRAGMA cache_size = -65536;
-                PRAGMA temp.cache_size = -65536;
+                PRAGMA temp.cache_size = -262144;
                 CREATE TABLE IF NOT EXISTS steward_datasets (
                     dataset TEXT PRIMARY KEY,
                     product TEXT,
@@ -118,7 +118,9 @@ public final class EmbeddedEngine: Engine {
             report.outcome = .published
             report.seconds = Self.seconds(since: started)
             try run.publish(&report)
+            run.trace.mark("\(job.dataset): published")
             try db.execute("COMMIT")
+            run.trace.mark("\(job.dataset): committed")
             functions.setMasker(nil)
             return report
         } catch is Failed {

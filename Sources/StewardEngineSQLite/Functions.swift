@@ -8,6 +8,8 @@ import StewardPolicy
 /// - `steward_mask_hash(x)`, `steward_mask_token(x)`: docs/engine.md's masking, null for null
 /// - `steward_matches(k, x)`: 1 when pattern `k` of the run matches somewhere in `x`
 /// - `steward_fingerprint(c1, …, cn)`: aggregate, the dataset fingerprint of its rows
+/// - `steward_is_date(x)`, `steward_is_timestamp(x)`: 1 when `x` is in canonical form
+/// - `steward_has_mask_form(k, x)`: 1 when `x` looks as `hash` (k = 0) or `tokenize` (k = 1) makes it
 final class EngineFunctions {
     private let db: Database
     private var masker: MaskerBox?
@@ -16,6 +18,23 @@ final class EngineFunctions {
 
     init(_ db: Database) {
         self.db = db
+        // The canonical date and timestamp forms, as TimeText defines them for every engine.
+        sqlite3_create_function_v2(db.handle, "steward_is_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { c, _, args in
+            let p = sqlite3_value_text(args![0])
+            let ok = p.map { TimeText.isDate(UnsafeBufferPointer(start: $0, count: Int(sqlite3_value_bytes(args![0])))) } ?? false
+            sqlite3_result_int(c, ok ? 1 : 0)
+        }, nil, nil, nil)
+        sqlite3_create_function_v2(db.handle, "steward_has_mask_form", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { c, _, args in
+            let strategy: MaskingStrategy = sqlite3_value_int(args![0]) == 1 ? .tokenize : .hash
+            let p = sqlite3_value_text(args![1])
+            let ok = p.map { Masker.hasForm(strategy, UnsafeBufferPointer(start: $0, count: Int(sqlite3_value_bytes(args![1])))) } ?? false
+            sqlite3_result_int(c, ok ? 1 : 0)
+        }, nil, nil, nil)
+        sqlite3_create_function_v2(db.handle, "steward_is_timestamp", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { c, _, args in
+            let p = sqlite3_value_text(args![0])
+            let ok = p.map { TimeText.timestamp(UnsafeBufferPointer(start: $0, count: Int(sqlite3_value_bytes(args![0])))) == .canonical } ?? false
+            sqlite3_result_int(c, ok ? 1 : 0)
+        }, nil, nil, nil)
         let ctx = Unmanaged.passUnretained(patterns).toOpaque()
         sqlite3_create_function_v2(db.handle, "steward_matches", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, { c, _, args in
             let box = Unmanaged<PatternBox>.fromOpaque(sqlite3_user_data(c)!).takeUnretainedValue()

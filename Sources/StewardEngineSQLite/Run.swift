@@ -21,8 +21,18 @@ struct Run {
     /// Where the staged rows are: the data table itself for a source, a temp table for a transform.
     private var stage = ""
     private var fromTransform = false
+    /// `WHERE NOT <expired>` for a transform's staged rows: they are filtered, not deleted.
+    private var keepWhere = ""
+    /// Expired rows counted by the type scan of a transform's stage.
+    private var expiredCount = 0
+    /// The rows that will be published: the stage, less the expired rows.
+    private var kept: String { keepWhere.isEmpty ? stage : "(SELECT * FROM \(stage)\(keepWhere))" }
+    /// Unmasked values of masked columns found in unmasked columns, by (masked, other) column.
+    private var copies: [(ColumnSpec, ColumnSpec, Int)] = []
     /// Temp views this run created, dropped before it ends.
     private var views: [String] = []
+    /// Step timings on standard error when STEWARD_TRACE is set.
+    let trace = Trace()
 
     init(engine: EmbeddedEngine, job: DatasetJob) {
         self.engine = engine
@@ -53,9 +63,11 @@ struct Run {
         table = "\(job.dataset)@\(version)"
         try db.execute("DROP TABLE IF EXISTS main.\(quoted(table))")  // a table no bookkeeping row owns
 
+        trace.mark("\(job.dataset): start")
         switch job.work {
         case let .load(data):
             try load(data, &report)
+            trace.mark("\(job.dataset): loaded")
         case let .transform(t):
             fromTransform = true
             let masked = spec.columns.filter { $0.masking.needsSalt }
@@ -64,12 +76,17 @@ struct Run {
                                            at: c.location, help: "set \(MaskingSalt.environmentVariable) to a secret of at least \(MaskingSalt.minimumBytes) bytes"))
             }
             try transform(t, &report)
+            trace.mark("\(job.dataset): transformed")
             try checkTypes(&report)
+            trace.mark("\(job.dataset): types checked")
         }
         try purge(&report)
+        trace.mark("\(job.dataset): purged")
         try measure(&report)
+        trace.mark("\(job.dataset): measured")
         if report.diagnostics.contains(where: { $0.severity == .error }) { throw Failed() }
         if fromTransform { try writeMasked(&report) } else { try fingerprintSource(&report) }
+        trace.mark("\(job.dataset): written and verified")
         if report.diagnostics.contains(where: { $0.severity == .error }) { throw Failed() }
     }
 
@@ -270,9 +287,11 @@ struct Run {
     // MARK: - Checks
 
     /// A transform's values must have their column's type (a loaded source has them by construction).
-    private func checkTypes(_ report: inout RunReport) throws {
-        let exprs = spec.columns.map { CheckSQL.typeMismatch($0.name, $0.type) }
+    private mutating func checkTypes(_ report: inout RunReport) throws {
+        var exprs = spec.columns.map { CheckSQL.typeMismatch($0.name, $0.type) }
+        if let r = spec.retention { exprs.append("coalesce(sum(\(CheckSQL.expired(r, cutoff: r.cutoff(asOf: job.asOf)))), 0)") }
         let counts = try db.rows("SELECT \(exprs.joined(separator: ", ")) FROM \(stage)")[0]
+        if spec.retention != nil, case let .integer(n) = counts[spec.columns.count] { expiredCount = Int(n) }
         for (c, v) in zip(spec.columns, counts) {
             guard case let .integer(n) = v, n > 0 else { continue }
             let inner = CheckSQL.typeMismatchPredicate(c.name, c.type)
@@ -295,18 +314,22 @@ struct Run {
         }
     }
 
-    private func purge(_ report: inout RunReport) throws {
+    /// A source's expired rows are deleted from its new table; a transform's are left out when
+    /// its rows are measured and written (cheaper than deleting from the stage).
+    private mutating func purge(_ report: inout RunReport) throws {
         guard let r = spec.retention else { return }
-        let cutoff = r.cutoff(asOf: job.asOf)
-        try db.execute("DELETE FROM \(stage) WHERE \(CheckSQL.expired(r, cutoff: cutoff))")
-        report.rowsPurged = db.changes
-        if case let .integer(n) = try db.rows("SELECT count(*) FROM \(stage) WHERE \(quoted(r.column)) IS NULL")[0][0] {
-            report.rowsUndated = Int(n)
+        let expired = CheckSQL.expired(r, cutoff: r.cutoff(asOf: job.asOf))
+        if fromTransform {
+            keepWhere = " WHERE NOT \(expired)"
+            report.rowsPurged = expiredCount
+        } else {
+            try db.execute("DELETE FROM \(stage) WHERE \(expired)")
+            report.rowsPurged = db.changes
         }
     }
 
     /// Required and unique columns, then every quality rule, on the rows left after the purge.
-    private func measure(_ report: inout RunReport) throws {
+    private mutating func measure(_ report: inout RunReport) throws {
         var exprs = ["count(*)"]
         var patterns: [PolicyRegex] = []
         let required = spec.columns.filter(\.required)
@@ -325,11 +348,23 @@ struct Run {
                 exprs.append(e)
             }
         }
+        let undatedSlot = exprs.count
+        if let r = spec.retention { exprs.append(CheckSQL.nulls(r.column)) }
+        var pairs: [(ColumnSpec, ColumnSpec)] = []
+        if fromTransform {
+            for m in spec.maskedColumns {
+                for other in spec.columns where other.name != m.name && other.masking == .none { pairs.append((m, other)) }
+            }
+        }
+        let copiesSlot = exprs.count
+        exprs += pairs.map { CheckSQL.copies(of: $0.0, in: $0.1) }
         engine.functions.setPatterns(patterns)
-        let row = try db.rows("SELECT \(exprs.joined(separator: ", ")) FROM \(stage)")[0]
+        let row = try db.rows("SELECT \(exprs.joined(separator: ", ")) FROM \(kept)")[0]
         func int(_ v: SQLValue) -> Int { if case let .integer(i) = v { Int(i) } else { 0 } }
         let rows = int(row[0])
         report.rowsOut = rows
+        if spec.retention != nil { report.rowsUndated = int(row[undatedSlot]) }
+        copies = pairs.enumerated().map { ($1.0, $1.1, int(row[copiesSlot + $0])) }
         for (i, c) in required.enumerated() where int(row[1 + i]) > 0 {
             let n = int(row[1 + i])
             report.diagnostics.append(.error(EngineMessages.requiredNull,
@@ -349,7 +384,7 @@ struct Run {
             if let s = slot[i] {
                 count = int(row[s])
             } else if case let .duplicateValues(cs) = check.measure {
-                count = int(try db.rows(CheckSQL.duplicateTuples(cs, in: stage))[0][0])
+                count = int(try db.rows(CheckSQL.duplicateTuples(cs, in: kept))[0][0])
             } else if case let .sql(query) = check.measure {
                 switch sqlRule(query) {
                 case let .success(.integer(n)): count = Int(n)
@@ -407,7 +442,7 @@ struct Run {
         let view = spec.table
         let underlying: Authorizer.Table = fromTransform ? .init("temp", EmbeddedEngine.stage) : .init("main", table)
         do {
-            try db.execute("DROP VIEW IF EXISTS temp.\(quoted(view)); CREATE TEMP VIEW \(quoted(view)) AS SELECT * FROM \(stage)")
+            try db.execute("DROP VIEW IF EXISTS temp.\(quoted(view)); CREATE TEMP VIEW \(quoted(view)) AS SELECT * FROM \(kept)")
         } catch { return .failure(RuleProblem(error.message)) }
         defer { _ = try? db.execute("DROP VIEW IF EXISTS temp.\(quoted(view))") }
         do {
@@ -438,8 +473,9 @@ struct Run {
         engine.functions.setMasker(job.salt.map(Masker.init))
         let names = spec.columns.map { quoted($0.name) }.joined(separator: ", ")
         let exprs = spec.columns.map(CheckSQL.masked).joined(separator: ", ")
-        try db.execute("INSERT INTO \(target) (rowid, \(names)) SELECT rowid, \(exprs) FROM \(stage)")
+        try db.execute("INSERT INTO \(target) (rowid, \(names)) SELECT rowid, \(exprs) FROM \(stage)\(keepWhere)")
         engine.functions.setMasker(nil)
+        trace.mark("\(job.dataset): masked rows written")
 
         let masked = spec.maskedColumns
         engine.functions.prepareFingerprint(spec.columns.map { ($0.name, $0.type) })
@@ -453,35 +489,27 @@ struct Run {
         for m in masked {
             exprsCheck.append("count(s.\(quoted(m.name)))")
             exprsCheck.append(CheckSQL.notMasked(m))
-            for other in spec.columns where other.name != m.name {
-                exprsCheck.append(CheckSQL.copies(of: m, in: other))
-            }
         }
-        let row = try db.rows("SELECT \(exprsCheck.joined(separator: ", ")) FROM \(target) AS v JOIN \(stage) AS s ON s.rowid = v.rowid")[0]
+        let row = try db.rows("SELECT \(exprsCheck.joined(separator: ", ")) FROM \(target) AS v CROSS JOIN \(stage) AS s ON s.rowid = v.rowid")[0]
         try db.execute("DROP TABLE \(stage)")
         report.fingerprint = text(row[0])
         func int(_ i: Int) -> Int { if case let .integer(n) = row[i] { Int(n) } else { 0 } }
-        var k = 1
-        for m in masked {
-            report.masking.append(MaskingApplied(column: m.name, strategy: m.masking.rawValue, values: int(k)))
-            let wrong = int(k + 1)
+        for (i, m) in masked.enumerated() {
+            report.masking.append(MaskingApplied(column: m.name, strategy: m.masking.rawValue, values: int(1 + 2 * i)))
+            let wrong = int(2 + 2 * i)
             if wrong > 0 {
                 report.diagnostics.append(.error(EngineMessages.maskingNotApplied,
                                                  "`\(spec.table).\(m.name)` should be masked with `\(m.masking.rawValue)`, but \(wrong) published value\(wrong == 1 ? " is" : "s are") not",
                                                  at: m.location))
             }
-            k += 2
-            for other in spec.columns where other.name != m.name {
-                let n = int(k)
-                k += 1
-                guard n > 0 else { continue }
-                // A copy in many rows is the transform passing the value on; a few are coincidences.
-                let systematic = n * 100 > report.rowsOut
-                report.diagnostics.append(Diagnostic(systematic ? .error : .warning, EngineMessages.maskedValueCopied,
-                                                     "column `\(other.name)` holds the unmasked value of masked column `\(m.name)` in \(n) row\(n == 1 ? "" : "s")",
-                                                     at: other.location,
-                                                     help: "mask `\(other.name)` too, or stop copying `\(m.name)` into it in the transform"))
-            }
+        }
+        for (m, other, n) in copies where n > 0 {
+            // A copy in many rows is the transform passing the value on; a few are coincidences.
+            let systematic = n * 100 > report.rowsOut
+            report.diagnostics.append(Diagnostic(systematic ? .error : .warning, EngineMessages.maskedValueCopied,
+                                                 "column `\(other.name)` holds the unmasked value of masked column `\(m.name)` in \(n) row\(n == 1 ? "" : "s")",
+                                                 at: other.location,
+                                                 help: "mask `\(other.name)` too, or stop copying `\(m.name)` into it in the transform"))
         }
     }
 
