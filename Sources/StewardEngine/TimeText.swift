@@ -9,7 +9,7 @@ import Foundation
 /// offset (`+02:00`, `+0200`, `+02`); loading rewrites it in the form above. Transforms must
 /// produce that form themselves (`strftime('%Y-%m-%dT%H:%M:%SZ', …)` in SQLite).
 public enum TimeText {
-    public enum Parsed: Equatable {
+    public enum Parsed: Equatable, Sendable {
         /// The text is already in canonical form.
         case canonical
         /// The canonical form of a valid value written another way.

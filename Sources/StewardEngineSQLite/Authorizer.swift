@@ -45,6 +45,7 @@ final class Authorizer {
     /// Eponymous virtual tables that read only their arguments.
     static let harmlessTables: Set<String> = ["json_each", "json_tree"]
     static let forbiddenFunctions: Set<String> = ["load_extension", "fts3_tokenizer"]
+    static let schemaTables: Set<String> = ["sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"]
 
     func install(on db: OpaquePointer) {
         sqlite3_set_authorizer(db, { ctx, action, a1, a2, a3, _ in
@@ -80,6 +81,13 @@ final class Authorizer {
         case SQLITE_FUNCTION:
             let name = (a2 ?? "").lowercased()
             if Self.forbiddenFunctions.contains(name) || name.hasPrefix("steward_") { return deny(.function, a2 ?? "") }
+            return SQLITE_OK
+        case SQLITE_INSERT where Self.schemaTables.contains((a1 ?? "").lowercased()),
+             SQLITE_UPDATE where Self.schemaTables.contains((a1 ?? "").lowercased()),
+             SQLITE_DELETE where Self.schemaTables.contains((a1 ?? "").lowercased()):
+            // SQLite's own bookkeeping, asked before the act it belongs to (CREATE, DROP, a
+            // pragma's table); that act is asked next and refused there, with its own name.
+            // Writing the schema directly is refused by the defensive mode.
             return SQLITE_OK
         case SQLITE_INSERT:
             if let target = box.insertInto, target == Table(database ?? "main", a1 ?? "") { return SQLITE_OK }

@@ -238,8 +238,13 @@ struct Run {
             return .error(EngineMessages.timeLimit, "\(what) ran longer than its limit of \(limit)", at: at,
                           help: "make the query cheaper, or raise the limit")
         }
+        // SQLite also reports its own schema updates (creating a pragma's table, dropping a
+        // table); the user's own action says more.
         let denials = db.authorizer.denials
-        if let d = denials.first {
+        let internal_ = Set(["sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"])
+        let ranked = denials.sorted { rank($0) < rank($1) }.filter { !internal_.contains($0.what.lowercased()) || denials.count == 1 }
+        if let d = ranked.first {
+            let at = offsetValid && e.offset == nil ? wordLocation(d.what, in: t) ?? at : at
             switch d.kind {
             case .read:
                 return .error(EngineMessages.forbidden, "\(what) reads `\(d.what)`, which is not one of its declared inputs (\(declared))",
@@ -261,11 +266,42 @@ struct Run {
             }
         }
         if e.message.hasPrefix("no such table: ") {
-            let name = e.message.dropFirst("no such table: ".count)
+            let name = String(e.message.dropFirst("no such table: ".count))
+            let at = offsetValid && e.offset == nil ? wordLocation(name, in: t) ?? at : at
             return .error(EngineMessages.forbidden, "\(what) reads `\(name)`, which is not one of its declared inputs (\(declared))",
                           at: at, help: "a transform reads only its input ports, by their `name`")
         }
+        if e.message.hasPrefix("cannot modify "), let name = e.message.dropFirst("cannot modify ".count).split(separator: " ").first {
+            return .error(EngineMessages.forbidden, "\(what) writes to `\(name)`; a transform only reads its inputs", at: at,
+                          help: "write one SELECT: Steward stores its result")
+        }
         return .error(EngineMessages.sqlError, "\(what): \(e.message)", at: at)
+    }
+
+    private func rank(_ d: Authorizer.Denial) -> Int {
+        switch d.kind {
+        case .attach: 0
+        case .function: 1
+        case .pragma: 2
+        case .read: 3
+        case .write: 4
+        case .other: 5
+        }
+    }
+
+    /// Where `name` first appears in the transform as a word (the last part of a dotted name),
+    /// for errors SQLite gives no position for.
+    private func wordLocation(_ name: String, in t: Transform) -> SourceLocation? {
+        let word = Array((name.split(separator: ".").last.map(String.init) ?? name).lowercased().utf8)
+        let text = Array(t.text.lowercased().utf8)
+        guard !word.isEmpty, text.count >= word.count else { return nil }
+        func isIdent(_ b: UInt8) -> Bool { b == 0x5F || (b >= 48 && b <= 57) || (b >= 97 && b <= 122) || b >= 0x80 }
+        for i in 0...(text.count - word.count) where text[i..<(i + word.count)].elementsEqual(word) {
+            let before = i == 0 || !isIdent(text[i - 1])
+            let after = i + word.count == text.count || !isIdent(text[i + word.count])
+            if before && after { return location(t, offset: i) }
+        }
+        return nil
     }
 
     /// The line and column of a byte offset in the transform's text.
