@@ -293,7 +293,8 @@ struct JSONLine {
         while true {
             space()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key in double quotes") }
-            let key = String(decoding: try string().text, as: UTF8.self)
+            let k = try string()
+            let key = k.span.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: k.text, as: UTF8.self)
             space()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected `:` after key `\(key)`") }
             i += 1
