@@ -39,6 +39,12 @@ struct Run {
         self.job = job
     }
 
+    /// Names of the engine's own tables, views and functions.
+    static func isReserved(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasPrefix("steward_") || lower.hasPrefix("sqlite_")
+    }
+
     private func fail(_ report: inout RunReport, _ d: Diagnostic) -> Failed {
         report.diagnostics.append(d)
         return Failed()
@@ -49,10 +55,9 @@ struct Run {
     // MARK: - Staging
 
     mutating func materialize(_ report: inout RunReport) throws {
-        let lower = job.dataset.lowercased()
-        if lower.hasPrefix("steward_") || lower.hasPrefix("sqlite_") {
-            throw fail(&report, .error(EngineMessages.schemaShape, "contract id `\(job.dataset)` is reserved by the warehouse",
-                                       at: contractLocation, help: "ids starting with `steward_` or `sqlite_` name the engine's own tables"))
+        if Self.isReserved(job.dataset) || job.contract.objects.contains(where: { Self.isReserved($0.name) }) {
+            throw fail(&report, .error(EngineMessages.schemaShape, "contract `\(job.dataset)` uses a name reserved by the warehouse",
+                                       at: contractLocation, help: "ids and table names starting with `steward_` or `sqlite_` are the engine's own"))
         }
         let (compiled, diags) = DatasetSpec.compile(job.contract)
         report.diagnostics += diags
@@ -132,6 +137,10 @@ struct Run {
         var readable: Set<Authorizer.Table> = []
         var ports = Set<String>()
         for input in t.inputs {
+            if Self.isReserved(input.port) {
+                throw fail(&report, .error(EngineMessages.inputNotPublished, "input port name `\(input.port)` is reserved by the warehouse",
+                                           at: input.location ?? where_, help: "names starting with `steward_` or `sqlite_` are the engine's own"))
+            }
             guard ports.insert(input.port.lowercased()).inserted else {
                 throw fail(&report, .error(EngineMessages.inputNotPublished, "input port name `\(input.port)` is used twice",
                                            at: input.location ?? where_, help: "give each input its own table name"))

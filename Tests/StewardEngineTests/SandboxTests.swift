@@ -52,6 +52,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: Self.attachedFile))
     }
 
+    @Test func thePortNamesOfTheEngineAreReserved() throws {
+        let w = try TempWarehouse()
+        let (source, product, _) = try w.publishBaseline()
+        let r = try w.transform(product, "SELECT id, name, email, ts FROM steward_stage", inputs: [("steward_stage", source)])
+        #expect(r.failures.map(\.message) == ["input port name `steward_stage` is reserved by the warehouse"])
+        #expect(try w.engine.state(of: "test.out")?.version == 1)
+    }
+
     @Test func theErrorPointsAtTheLine() throws {
         let w = try TempWarehouse()
         let (source, product, _) = try w.publishBaseline()
