@@ -12,11 +12,14 @@ struct Check: StewardCommand {
         discussion: """
         Reads both sides straight from git (nothing is checked out): --base defaults to the \
         merge base of HEAD with the main branch named in steward.yaml, --head to HEAD; \
-        --worktree checks uncommitted edits against HEAD. Policies and waivers come from the \
-        base, so a change cannot rewrite the rules that judge it; --policies-from head shows \
-        what the proposed policies would say, new and changed ones over the whole mesh. Only \
-        what the change touches is evaluated, with its producer and its consumers' inputs, \
-        unless --all.
+        --worktree checks uncommitted edits against HEAD; --at REV re-evaluates the whole \
+        mesh as it stood at a past commit, with that commit's change against its first \
+        parent, as of its commit time. Policies and waivers come from the base, so a change \
+        cannot rewrite the rules that judge it; --policies-from head shows what the proposed \
+        policies would say, and --policies-from REV what another revision's would (today's \
+        main judging an old commit); rules that differ from the base's are evaluated over \
+        the whole mesh. Only what the change touches is evaluated, with its producer and its \
+        consumers' inputs, unless --all.
 
         Exit codes: 0 pass, 1 an unwaived mandatory (or hard) finding, 2 usage error or \
         unreadable input (a bad revision, a broken policy, malformed YAML).
@@ -25,11 +28,27 @@ struct Check: StewardCommand {
           steward check                                # this branch against main
           steward check --base main --head feature/x --format json
           steward check --worktree --explain
+          steward check --at v1.4.0                    # the mesh as it stood, by its own rules
+          steward check --at HEAD~30 --policies-from main   # would today's rules have allowed it?
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit, github, markdown }
-    enum PolicySide: String, ExpressibleByArgument, CaseIterable { case base, head }
+    /// `base`, `head`, or a revision.
+    enum PolicySide: ExpressibleByArgument, Equatable {
+        case base, head
+        case revision(String)
+        init(argument: String) {
+            self = argument == "base" ? .base : argument == "head" ? .head : .revision(argument)
+        }
+        var name: String {
+            switch self {
+            case .base: "base"
+            case .head: "head"
+            case .revision(let r): r
+            }
+        }
+    }
 
     @OptionGroup var global: GlobalOptions
 
@@ -45,11 +64,14 @@ struct Check: StewardCommand {
     @Flag(help: "Evaluate every target of the mesh, not only what the change touches.")
     var all = false
 
-    @Option(help: "Take policies and waivers from the base (default) or the head.")
+    @Option(help: ArgumentHelp("Re-evaluate the whole mesh as it stood at this commit (its change against its first parent, as of its commit time).", valueName: "rev"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("Take policies and waivers from the base (default), the head, or this revision.", valueName: "base|head|rev"))
     var policiesFrom: PolicySide = .base
 
-    @Option(help: ArgumentHelp("Evaluate as of this UTC time (evaluation.time); default now.", valueName: "timestamp"))
-    var at: String?
+    @Option(help: ArgumentHelp("Evaluate as of this UTC time (evaluation.time); default now, or the commit time with --at.", valueName: "timestamp"))
+    var time: String?
 
     @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
     var explain = false
@@ -59,23 +81,50 @@ struct Check: StewardCommand {
 
     func validate() throws {
         if worktree && (base != nil || head != nil) { throw ValidationError("--worktree compares the work tree with HEAD; drop --base and --head") }
+        if at != nil && (worktree || base != nil || head != nil) {
+            throw ValidationError("--at judges one commit against its first parent; drop --base, --head and --worktree")
+        }
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
         let trace = Trace()
-        guard let pair = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
-                                               help: "run the check inside the mesh repository", console: console) else { return .usage }
+        let pair: RevisionPair
+        var evaluationTime = try time.map(PolicyLoading.time)
+        if let at {
+            guard let opened = try RevisionPair.open(path: global.repo, at: at, help: "run the check inside the mesh repository",
+                                                     console: console) else { return .usage }
+            pair = opened
+            if evaluationTime == nil { evaluationTime = try Int64(pair.repository.commit(pair.headID!).committer.date.timeIntervalSince1970) }
+        } else {
+            guard let opened = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
+                                                     help: "run the check inside the mesh repository", console: console) else { return .usage }
+            pair = opened
+        }
         let (baseID, headID, headTree, oldMesh, newMesh) = (pair.baseID, pair.headID, pair.headTree, pair.base, pair.head)
         trace.mark("both revisions loaded")
+        let rules: CheckRun.Rules
+        let rulesCommit: String
+        switch policiesFrom {
+        case .base: (rules, rulesCommit) = (.base, baseID.description)
+        case .head: (rules, rulesCommit) = (.head, headID?.description ?? "WORKTREE")
+        case .revision(let rev):
+            let id = try pair.repository.resolve(rev)
+            rulesCommit = id.description
+            let tree = try pair.repository.tree(at: id)
+            guard let mesh = try RevisionPair.load(tree, "--policies-from", console, cache: ParseCache()) else { return .usage }
+            rules = .other(tree: tree, mesh: mesh)
+        }
+        // --at asks about the mesh as it stood: all of it.
+        let everything = all || at != nil
         let run: CheckRun
         do {
-            run = try CheckRun.run(pair, policiesFromHead: policiesFrom == .head, time: try PolicyLoading.time(at), command: "check",
+            run = try CheckRun.run(pair, rules: rules, time: evaluationTime ?? PolicyLoading.time(nil), command: "check",
                                    trace: trace) { changes, view in
-                all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+                everything ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
             }
         } catch let broken as CheckRun.BrokenPolicies {
             DiagnosticOutput.text(broken.set.diagnostics, sources: broken.set.sources, tree: broken.tree, console: console)
-            console.err("error: the policies at the \(policiesFrom.rawValue) revision do not check; nothing was evaluated")
+            console.err("error: the policies at the \(policiesFrom.name) revision do not check; nothing was evaluated")
             return .usage
         }
         let (set, changes, view, evaluation, resolution) = (run.set, run.changes, run.view, run.evaluation, run.resolution)
@@ -83,6 +132,7 @@ struct Check: StewardCommand {
         let gating = run.gating
         let report = CheckReport(
             base: baseID.description, head: headID?.description ?? "WORKTREE",
+            policiesFrom: rulesCommit, time: Value.format(timestamp: run.time),
             changes: changes.filter { !$0.summary }.map { c in
                 CheckReport.ChangeRow(kind: c.change.kind, entity: c.change.entity, id: c.change.element, path: c.path,
                                       breaking: c.change.breaking, description: c.change.description,
@@ -113,7 +163,7 @@ struct Check: StewardCommand {
             } + evaluation.diagnostics + run.waiverProblems + resolution.diagnostics
             DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
             let breaking = report.changes.filter(\.breaking)
-            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(run.files.count) files, \(run.commits.count) commits")
+            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(plural(report.changes.count, "change")) (\(breaking.count) breaking) in \(plural(run.files.count, "file")), \(plural(run.commits.count, "commit"))")
             for c in breaking {
                 console.out("  BREAKING \(c.kind) \(c.id): \(c.description)")
                 if let i = c.impact {
@@ -224,6 +274,10 @@ struct CheckReport: Encodable {
 
     var base: String
     var head: String
+    /// The commit whose policies and waivers judged (WORKTREE for the work tree's).
+    var policiesFrom: String
+    /// evaluation.time, RFC 3339.
+    var time: String
     var changes: [ChangeRow]
     var findings: [FindingRow]
     /// Every policy of the set that judged the change (SARIF rules, JUnit suites).

@@ -12,6 +12,8 @@ struct CheckRun {
     /// The policies that judged the change, and the tree they came from.
     var set: PolicySet
     var rulesTree: any FileTree
+    /// evaluation.time.
+    var time: Int64
     var files: [FileChange]
     var commits: [CommitInfo]
     var changes: [MeshChange]
@@ -26,14 +28,24 @@ struct CheckRun {
         var tree: any FileTree
     }
 
+    /// Where the policies and waivers that judge a change come from.
+    enum Rules {
+        case base, head
+        /// Another revision's, such as today's main judging an old commit.
+        case other(tree: any FileTree, mesh: Mesh)
+    }
+
     /// Evaluates the change from `pair.base` to `pair.head` with the policies and waivers of
-    /// the base (or the head), as of `time`. `scope` picks the targets to evaluate from the
-    /// changes and the view; nil evaluates everything.
-    static func run(_ pair: RevisionPair, policiesFromHead: Bool, time: Int64, command: String,
+    /// `rules`, as of `time`. `scope` picks the targets to evaluate from the changes and the
+    /// view; nil evaluates everything.
+    static func run(_ pair: RevisionPair, rules: Rules, time: Int64, command: String,
                     trace: Trace = Trace(),
                     scope: ([MeshChange], ModelView) -> Set<String>?) throws -> CheckRun {
-        let rulesTree: any FileTree = policiesFromHead ? pair.headTree : pair.baseTree
-        let rulesMesh = policiesFromHead ? pair.head : pair.base
+        let (rulesTree, rulesMesh): (any FileTree, Mesh) = switch rules {
+        case .base: (pair.baseTree, pair.base)
+        case .head: (pair.headTree, pair.head)
+        case .other(let tree, let mesh): (tree, mesh)
+        }
         let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
         if set.hasErrors { throw BrokenPolicies(set: set, tree: rulesTree) }
 
@@ -51,13 +63,15 @@ struct CheckRun {
                              demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
         let only = scope(changes, view)
-        // Proposed rules have never judged this mesh: their blast radius is every target.
-        let proposed = policiesFromHead && only != nil ? try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) : []
+        // Rules other than the base's have never judged this mesh: those that differ from the
+        // base's have every target as their blast radius.
+        var proposed = Set<String>()
+        if case .base = rules {} else if only != nil { proposed = try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) }
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
             set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers,
             only: only, everywhere: proposed)
         trace.mark("evaluated")
-        return CheckRun(set: set, rulesTree: rulesTree, files: files, commits: commits, changes: changes, view: view,
+        return CheckRun(set: set, rulesTree: rulesTree, time: time, files: files, commits: commits, changes: changes, view: view,
                         evaluation: evaluation, resolution: resolution, waiverProblems: waiverProblems)
     }
 

@@ -179,7 +179,7 @@ struct History: StewardCommand {
                                 base: baseMesh, head: headMesh)
         let run: CheckRun
         do {
-            run = try CheckRun.run(pair, policiesFromHead: commit.parents.isEmpty, time: Int64(commit.committer.date.timeIntervalSince1970),
+            run = try CheckRun.run(pair, rules: commit.parents.isEmpty ? .head : .base, time: Int64(commit.committer.date.timeIntervalSince1970),
                                    command: "check") { _, view in view.allTargetIds.filter(located.owns) }
         } catch is CheckRun.BrokenPolicies {
             return []  // the policies of that time did not check: check would have evaluated nothing
