@@ -120,7 +120,7 @@ struct Check: StewardCommand {
         do {
             run = try CheckRun.run(pair, rules: rules, time: evaluationTime ?? PolicyLoading.time(nil), command: "check",
                                    trace: trace) { changes, view in
-                everything ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+                everything ? nil : Self.scope(changes, old: oldMesh, new: newMesh, view: view)
             }
         } catch let broken as CheckRun.BrokenPolicies {
             DiagnosticOutput.text(broken.set.diagnostics, sources: broken.set.sources, tree: broken.tree, console: console)
@@ -190,7 +190,7 @@ struct Check: StewardCommand {
     /// them; changed products (an edited transform counts as its product's change) with their
     /// inputs and the contracts they publish, whose targets bind them; everything in a changed
     /// domain, which every target binds.
-    func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
+    static func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
         var contracts = Set<String>(), products = Set<String>(), domains = Set<String>()
         for c in changes where c.summary {
             switch c.change.entity {

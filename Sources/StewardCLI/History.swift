@@ -160,31 +160,10 @@ struct History: StewardCommand {
     /// The findings on the target as `check` of the commit against its first parent would have
     /// reported them, evaluated on the target's neighbourhood (docs/history.md §3).
     func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
-        let headTree = try repository.tree(at: commit.id)
-        let baseID = commit.parents.first ?? commit.id  // a root commit is judged as it stands
-        let baseTree = try repository.tree(at: baseID)
-        let domains = try HistoryTarget.neighbourhood(of: located, at: headTree, cache: cache)
-            .union(HistoryTarget.neighbourhood(of: located, at: baseTree, cache: cache))
-        var (headSub, baseSub): (any FileTree, any FileTree) = (HistoryTarget.subset(headTree, domains: domains),
-                                                                HistoryTarget.subset(baseTree, domains: domains))
-        var head = try MeshLoader(cache: cache).load(from: headSub)
-        var base = try MeshLoader(cache: cache).load(from: baseSub)
-        if ![head.value, base.value].allSatisfy({ $0.map(located.resolvesInputs) ?? true }) {
-            // An input lives outside the domain its id names: judge on the whole mesh.
-            (headSub, baseSub) = (headTree, baseTree)
-            (head, base) = (try MeshLoader(cache: cache).load(from: headTree), try MeshLoader(cache: cache).load(from: baseTree))
-        }
-        guard let headMesh = head.value, let baseMesh = base.value else { return [] }  // no steward.yaml then: nothing to judge
-        let pair = RevisionPair(repository: repository, baseID: baseID, headID: commit.id, baseTree: baseSub, headTree: headSub,
-                                base: baseMesh, head: headMesh)
-        let run: CheckRun
-        do {
-            run = try CheckRun.run(pair, rules: commit.parents.isEmpty ? .head : .base, time: Int64(commit.committer.date.timeIntervalSince1970),
-                                   command: "check") { _, view in view.allTargetIds.filter(located.owns) }
-        } catch is CheckRun.BrokenPolicies {
-            return []  // the policies of that time did not check: check would have evaluated nothing
-        }
-        return run.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) }
+        let run = try CommitVerdict.run(commit, repository: repository, cache: cache,
+                                        neighbourhood: { try HistoryTarget.neighbourhood(of: located, at: $0, cache: cache) },
+                                        complete: located.resolvesInputs) { _, _, view in view.allTargetIds.filter(located.owns) }
+        return run?.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) } ?? []
     }
 
     // MARK: dates
