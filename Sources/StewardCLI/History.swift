@@ -111,7 +111,7 @@ struct History: StewardCommand {
                     return f
                 }()
                 entry.findings = findings
-                entry.verdict = findings.contains { PolicyLevel(rawValue: $0.level)?.gates == true && !$0.waived && $0.outcome != "pass" } ? "fail" : "pass"
+                entry.verdict = findings.contains(where: \.gates) ? "fail" : "pass"
             }
             entries.append(entry)
         }
