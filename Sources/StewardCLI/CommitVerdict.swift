@@ -23,8 +23,8 @@ enum CommitVerdict {
         let domains = try neighbourhood(headTree).union(neighbourhood(baseTree))
         var (headSub, baseSub): (any FileTree, any FileTree) = (HistoryTarget.subset(headTree, domains: domains),
                                                                 HistoryTarget.subset(baseTree, domains: domains))
-        var head = try MeshLoader(cache: cache).load(from: headSub)
-        var base = try MeshLoader(cache: cache).load(from: baseSub)
+        var head = try MeshLoader(cache: cache, partial: true).load(from: headSub)
+        var base = try MeshLoader(cache: cache, partial: true).load(from: baseSub)
         if ![head.value, base.value].allSatisfy({ $0.map(complete) ?? true }) {
             // Something needed lives outside the domains guessed: judge on the whole mesh.
             (headSub, baseSub) = (headTree, baseTree)

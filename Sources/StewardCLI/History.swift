@@ -136,7 +136,7 @@ struct History: StewardCommand {
         let files = Set(newPaths + oldPaths + located.paths)
         let domainFiles = Set(files.compactMap(HistoryTarget.domain(ofPath:)).map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
         func load(_ tree: any FileTree) throws -> Mesh {
-            try MeshLoader(cache: cache).load(from: SubsetTree(tree, folders: [], files: files.union(domainFiles).union([MeshLoader.settingsPath])))
+            try MeshLoader(cache: cache, partial: true).load(from: SubsetTree(tree, folders: [], files: files.union(domainFiles).union([MeshLoader.settingsPath])))
                 .value ?? Mesh(settings: MeshSettings(name: ""))
         }
         let newTree = try repository.tree(at: commit.id)

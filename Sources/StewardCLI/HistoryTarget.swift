@@ -48,7 +48,7 @@ struct HistoryTarget {
     /// The mesh made of some domains only. References to other domains do not resolve, so
     /// the load's diagnostics are not reported: the full mesh is what `lint` judges.
     static func load(_ tree: any FileTree, domains: Set<String>, cache: ParseCache) throws -> Mesh {
-        try MeshLoader(cache: cache).load(from: subset(tree, domains: domains)).value ?? Mesh(settings: MeshSettings(name: ""))
+        try MeshLoader(cache: cache, partial: true).load(from: subset(tree, domains: domains)).value ?? Mesh(settings: MeshSettings(name: ""))
     }
 
     static func locate(_ id: String, in tree: any FileTree, cache: ParseCache) throws -> HistoryTarget {

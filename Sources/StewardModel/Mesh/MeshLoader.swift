@@ -9,9 +9,13 @@ import StewardCore
 public struct MeshLoader: Sendable {
     /// Parses kept between loads (the base and head of a check share all but a few files).
     let cache: ParseCache?
+    /// The tree holds a few domains of a mesh: references to the others dangle by design, so
+    /// they are not checked (no diagnostics about them, no suggestions searched for).
+    let partial: Bool
 
-    public init(cache: ParseCache? = nil) {
+    public init(cache: ParseCache? = nil, partial: Bool = false) {
         self.cache = cache
+        self.partial = partial
     }
 
     public static let settingsPath = "steward.yaml"
@@ -129,7 +133,8 @@ public struct MeshLoader: Sendable {
 
         mesh.waivers = try loadWaivers(waiverFiles.sorted { $0.path < $1.path }, from: tree, &diagnostics, &sources)
         trace.mark("assemble")
-        diagnostics += MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles).validate(&mesh)
+        let validator = MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles)
+        if partial { validator.derive(&mesh) } else { diagnostics += validator.validate(&mesh) }
         trace.mark("validate")
         return Loaded(value: mesh, diagnostics: diagnostics.sorted(), sources: sources)
     }

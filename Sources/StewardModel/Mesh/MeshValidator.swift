@@ -24,6 +24,15 @@ struct MeshValidator {
         return out
     }
 
+    /// What the model needs from the references without checking them: the transforms. For
+    /// a few domains of a mesh, whose references to the rest dangle by design.
+    func derive(_ mesh: inout Mesh) {
+        var ignored: [Diagnostic] = []
+        for p in mesh.sortedProducts {
+            if let t = transform(p, &ignored) { mesh.transforms[p.id] = t }
+        }
+    }
+
     /// Output ports: each names a contract of the product's own domain, published by it alone.
     private func outputs(_ out: inout [Diagnostic]) -> [String: String] {
         var producer: [String: String] = [:]
