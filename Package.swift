@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff -> StewardModel / StewardGit -> StewardCore.
+// Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff / StewardReconcile -> StewardModel / StewardGit -> StewardCore.
 // The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML.
 let package = Package(
     name: "steward",
@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,10 +36,15 @@ let package = Package(
         ),
         .target(name: "StewardDiff", dependencies: ["StewardCore", "StewardModel"]),
         .target(name: "StewardPolicy", dependencies: ["StewardCore", "StewardModel", "StewardDiff"]),
+        // The reconciler: applied state and lease in git, fingerprints, plans (docs/reconciler.md).
+        .target(
+            name: "StewardReconcile",
+            dependencies: ["StewardCore", "StewardModel", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "StewardCLI",
             dependencies: [
-                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff",
+                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,13 +63,17 @@ let package = Package(
         .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
         .testTarget(
+            name: "StewardReconcileTests",
+            dependencies: ["StewardReconcile", "StewardGit", "StewardModel", "StewardCore", "StewardTestSupport"]
+        ),
+        .testTarget(
             name: "StewardModelTests",
             dependencies: ["StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "StewardCLITests",
-            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],
