@@ -28,14 +28,16 @@ import Testing
     }
 
     /// Records every planned product as applied at the planned commit, as apply would.
-    func markApplied(_ mesh: ScratchMesh, _ json: [String: Any]) throws {
+    func markApplied(_ mesh: ScratchMesh, _ json: [String: Any], status: ReconcileState.ProductState.Status = .ok,
+                     finished: String = "2026-07-01T00:00:00Z", reasons: [String] = []) throws {
         let repo = try Repository.discover(from: mesh.path)
         let store = StateStore(repository: repo)
         var (state, tip) = try store.read()
         let target = json["target"] as! String
         for s in json["steps"] as? [[String: Any]] ?? [] {
             state.products[s["product"] as! String] = .init(fingerprint: s["fingerprint"] as! String,
-                                                            outputVersion: s["outputVersion"] as? String, status: .ok, commit: target)
+                                                            outputVersion: s["outputVersion"] as? String, status: status, commit: target,
+                                                            lastRun: .init(run: "r1", finished: finished, rows: 42, reasons: reasons))
         }
         state.applied = target
         try store.write(state, expecting: tip, message: "applied \(target)",
@@ -82,5 +84,43 @@ import Testing
         #expect(broken.status == 2)
         #expect(broken.err.contains("does not load") && broken.err.contains("sales.order_raw"), "\(broken.err)")
         #expect((try? mesh.git("rev-parse", "--verify", "-q", StateStore.ref)) == nil, "plan wrote state")
+    }
+
+    func status(_ mesh: ScratchMesh, _ args: [String]) throws -> (status: Int32, json: [String: Any], out: String) {
+        let r = StewardRunner.run(["status", "-C", mesh.path, "--format", "json"] + args)
+        let json = (try? JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]) ?? [:]
+        return (r.status, json, r.out + r.err)
+    }
+
+    @Test func statusShowsSyncDriftFailuresAndStaleProducts() throws {
+        let mesh = try repository()
+        let before = try status(mesh, [])
+        #expect(before.status == 1 && before.json["inSync"] as? Bool == false, "\(before.out)")
+        #expect((before.json["drift"] as? [String: Int]) == ["create": 1])
+
+        try markApplied(mesh, try plan(mesh).json)
+        // The daily sales promise a latency of 6 h: an hour after the run it is fresh.
+        let fresh = try status(mesh, ["--time", "2026-07-01T01:00:00Z"])
+        #expect(fresh.status == 0, "\(fresh.out)")
+        let row = (fresh.json["products"] as? [[String: Any]])?.first
+        #expect(row?["product"] as? String == "sales.daily_sales" && row?["rows"] as? Int == 42 && row?["age"] as? Int == 3600)
+        #expect(row?["latency"] as? Int == 21_600 && row?["stale"] as? Bool == false)
+
+        let late = StewardRunner.run(["status", "-C", mesh.path, "--time", "2026-07-01T07:00:00Z"])
+        #expect(late.status == 1)
+        #expect(late.out.contains("STALE") && late.out.contains("sales.daily_sales: last good run 7h ago, its SLA allows 6h"), "\(late.out)")
+
+        try mesh.edit("domains/sales/transforms/daily_sales.sql", replacing: "count(*)", with: "count(order_id)")
+        try commit(mesh, "count order ids")
+        let drifted = try status(mesh, ["--time", "2026-07-01T01:00:00Z"])
+        #expect(drifted.status == 1 && (drifted.json["drift"] as? [String: Int]) == ["rebuild": 1], "\(drifted.out)")
+    }
+
+    @Test func aFailedProductIsReportedWithItsReasons() throws {
+        let mesh = try repository()
+        try markApplied(mesh, try plan(mesh).json, status: .failed, reasons: ["nullValues of day: 12% ≥ 5%"])
+        let r = StewardRunner.run(["status", "-C", mesh.path, "--time", "2026-07-01T01:00:00Z"])
+        #expect(r.status == 1)
+        #expect(r.out.contains("failed") && r.out.contains("nullValues of day: 12% ≥ 5%") && r.out.contains("pending: retry"), "\(r.out)")
     }
 }
