@@ -169,15 +169,6 @@ struct GovernanceLog: StewardCommand {
 
     // MARK: one commit
 
-    /// What a commit changed, as the verdict's neighbourhood needs it.
-    struct Touched {
-        var domains: Set<String>
-        var products: Set<String>
-        var contracts: Set<String>
-        /// A domain's own file changed: every target in it is in check's scope.
-        var wholeDomains: Bool
-    }
-
     /// The commit's semantic changes against its first parent, with the domains and products
     /// they belong to: the changed domains are loaded whole on both sides, so a contract's
     /// change is filed under the product that publishes it.
@@ -196,22 +187,7 @@ struct GovernanceLog: StewardCommand {
             let tree: (any FileTree)? = side == .old ? oldTree : newTree
             return tree.flatMap { Lint.text($0, path) }
         }
-        var touched = Touched(domains: domains, products: [], contracts: [], wholeDomains: false)
-        let producers = [new.producerOf, old.producerOf]
-        for c in changes {
-            switch c.entity {
-            case "product": touched.products.insert(c.element)
-            case "input": touched.products.insert(String(c.element.split(separator: "/").first ?? ""))
-            case "domain": touched.wholeDomains = true
-            default:
-                guard let contract = new.contract(containing: c.element) ?? old.contract(containing: c.element) else { continue }
-                touched.contracts.insert(contract)
-                if let producer = producers.lazy.compactMap({ $0[contract] }).first { touched.products.insert(producer) }
-            }
-        }
-        for (product, transform) in new.transforms.merging(old.transforms, uniquingKeysWith: { a, _ in a }) where paths.contains(transform) {
-            touched.products.insert(product)
-        }
+        let touched = Touched.of(changes, paths: paths, domains: domains, old: old, new: new)
         let rows = changes.map { Diff.row($0, impact: nil) }
         let entry = Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
                           date: History.rfc3339(commit.committer.date), message: commit.summary, merge: commit.isMerge,
@@ -225,37 +201,11 @@ struct GovernanceLog: StewardCommand {
     /// neighbourhood of what it changed (docs/history.md §6).
     func verdict(_ commit: Commit, touched: Touched, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
         let run = try CommitVerdict.run(commit, repository: repository, cache: cache,
-                                        neighbourhood: { try Self.neighbourhood(of: touched, at: $0, cache: cache) },
-                                        complete: { mesh in Self.resolvesInputs(of: touched, in: mesh) }) { pair, changes, view in
+                                        neighbourhood: { try touched.neighbourhood(at: $0, cache: cache) },
+                                        complete: touched.resolvesInputs) { pair, changes, view in
             Check.scope(changes, old: pair.base, new: pair.head, view: view)
         }
         return run?.resolution.findings.filter { $0.outcome != .pass }.map { CheckReport.FindingRow($0) } ?? []
-    }
-
-    /// The domains whose files decide the findings in check's scope: the changed domains, the
-    /// domains the changed products read from (by the domain their input contract ids start
-    /// with), and the domains the changed contracts, and those the changed products publish,
-    /// grant to (where their consumers are). When a domain's own file changed, every product
-    /// in it is in scope, so what all of them read from and grant to.
-    static func neighbourhood(of touched: Touched, at tree: any FileTree, cache: ParseCache) throws -> Set<String> {
-        let mesh = try HistoryTarget.load(tree, domains: touched.domains, cache: cache)
-        let products = touched.wholeDomains ? Array(mesh.products.values) : touched.products.compactMap { mesh.products[$0] }
-        var contracts = touched.wholeDomains ? Set(mesh.contracts.keys) : touched.contracts
-        var out = touched.domains
-        for p in products {
-            for port in p.inputPorts { if let d = port.contractId.split(separator: ".").first { out.insert(String(d)) } }
-            contracts.formUnion(p.outputPorts.compactMap(\.contractId))
-        }
-        for c in contracts { for role in mesh.contracts[c]?.roles ?? [] { out.formUnion(role.grantedDomains) } }
-        return out
-    }
-
-    /// Whether every contract the products in scope read is in `mesh`.
-    static func resolvesInputs(of touched: Touched, in mesh: Mesh) -> Bool {
-        let products = touched.wholeDomains
-            ? mesh.products.values.filter { $0.domain.map(touched.domains.contains) ?? false }
-            : touched.products.compactMap { mesh.products[$0] }
-        return products.allSatisfy { $0.inputPorts.allSatisfy { mesh.contracts[$0.contractId] != nil } }
     }
 
     // MARK: output
