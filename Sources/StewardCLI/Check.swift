@@ -76,6 +76,11 @@ struct Check: StewardCommand {
     @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
     var explain = false
 
+    /// Loads both sides whole even when the change needs a few domains: the reference the
+    /// scoped load is tested against (docs/check-report.md, "What is loaded").
+    @Flag(name: .customLong("whole-mesh"), help: .hidden)
+    var wholeMesh = false
+
     @Option(help: "Output format: text, json, sarif (code scanning), junit, github (workflow annotations) or markdown (a PR comment).")
     var format: Format = .text
 
@@ -89,12 +94,17 @@ struct Check: StewardCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         let trace = Trace()
         let pair: RevisionPair
+        var loadedDomains: Set<String>?
         var evaluationTime = try time.map(PolicyLoading.time)
         if let at {
             guard let opened = try RevisionPair.open(path: global.repo, at: at, help: "run the check inside the mesh repository",
                                                      console: console) else { return .usage }
             pair = opened
             if evaluationTime == nil { evaluationTime = try Int64(pair.repository.commit(pair.headID!).committer.date.timeIntervalSince1970) }
+        } else if let scoped = try scopedPair(console, trace: trace) {
+            guard let opened = scoped else { return .usage }
+            pair = opened
+            loadedDomains = Set(opened.head.domains.keys).union(opened.base.domains.keys)
         } else {
             guard let opened = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
                                                      help: "run the check inside the mesh repository", console: console) else { return .usage }
@@ -119,7 +129,7 @@ struct Check: StewardCommand {
         let run: CheckRun
         do {
             run = try CheckRun.run(pair, rules: rules, time: evaluationTime ?? PolicyLoading.time(nil), command: "check",
-                                   trace: trace) { changes, view in
+                                   trace: trace, loadedDomains: loadedDomains) { changes, view in
                 everything ? nil : Self.scope(changes, old: oldMesh, new: newMesh, view: view)
             }
         } catch let broken as CheckRun.BrokenPolicies {
@@ -173,6 +183,30 @@ struct Check: StewardCommand {
             console.out("verdict: \(report.verdict)" + (gating.isEmpty ? "" : " (\(gating.count) mandatory finding\(gating.count == 1 ? "" : "s"))"))
         }
         return gating.isEmpty ? .success : .findings
+    }
+
+    /// A check of commits with the base's rules loads only what its scope needs
+    /// (docs/check-report.md, "What is loaded"). Nil: load the whole mesh (--all, --at, the work
+    /// tree, other rules, a policy that reads the whole mesh, or --whole-mesh);
+    /// .some(nil): a side does not load, the errors are printed.
+    func scopedPair(_ console: Console, trace: Trace) throws -> RevisionPair?? {
+        guard !all, !worktree, !wholeMesh, policiesFrom == .base else { return nil }
+        switch try RevisionPair.openScoped(path: global.repo, base: base, head: head, help: "run the check inside the mesh repository",
+                                           console: console, trace: trace) {
+        case .failed: return .some(nil)
+        case .whole(let why):
+            trace.mark("whole mesh: \(why)")
+            return nil
+        case .pair(let pair):
+            // Policies that read the mesh's domains or a contract's consumers see past any scope.
+            let set = try PolicySet.load(from: pair.baseTree, domains: pair.baseDomainNames ?? Array(pair.base.domains.keys))
+            let demand = Demand(set.policies)
+            if demand.wants(.mesh, "domains") || demand.wants(.contract, "consumers") {
+                trace.mark("whole mesh: a policy reads mesh.domains or contract.consumers")
+                return nil
+            }
+            return pair
+        }
     }
 
     /// The consumers of a breaking change, through the head's lineage (the base's for what

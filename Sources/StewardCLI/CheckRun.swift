@@ -38,15 +38,19 @@ struct CheckRun {
     /// Evaluates the change from `pair.base` to `pair.head` with the policies and waivers of
     /// `rules`, as of `time`. `scope` picks the targets to evaluate from the changes and the
     /// view; nil evaluates everything.
+    /// `loadedDomains`: the pair holds only these domains (a scoped load); waivers of targets
+    /// in other domains cannot match anything evaluated, so they are left out rather than
+    /// reported as matching nothing.
     static func run(_ pair: RevisionPair, rules: Rules, time: Int64, command: String,
-                    trace: Trace = Trace(),
+                    trace: Trace = Trace(), loadedDomains: Set<String>? = nil,
                     scope: ([MeshChange], ModelView) -> Set<String>?) throws -> CheckRun {
         let (rulesTree, rulesMesh): (any FileTree, Mesh) = switch rules {
         case .base: (pair.baseTree, pair.base)
         case .head: (pair.headTree, pair.head)
         case .other(let tree, let mesh): (tree, mesh)
         }
-        let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
+        let domainNames: [String] = if case .base = rules, let all = pair.baseDomainNames { all } else { Array(rulesMesh.domains.keys) }
+        let set = try PolicySet.load(from: rulesTree, domains: domainNames)
         if set.hasErrors { throw BrokenPolicies(set: set, tree: rulesTree) }
 
         // What changed, and by whom.
@@ -67,12 +71,22 @@ struct CheckRun {
         // base's have every target as their blast radius.
         var proposed = Set<String>()
         if case .base = rules {} else if only != nil { proposed = try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) }
+        let waivers = loadedDomains.map { loaded in rulesMesh.waivers.filter { Self.mayConcern($0.target, loaded) } } ?? rulesMesh.waivers
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
-            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers,
+            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: waivers,
             only: only, everywhere: proposed)
         trace.mark("evaluated")
         return CheckRun(set: set, rulesTree: rulesTree, time: time, files: files, commits: commits, changes: changes, view: view,
                         evaluation: evaluation, resolution: resolution, waiverProblems: waiverProblems)
+    }
+
+    /// Whether a waiver target can name something in `domains`: ids start with their domain
+    /// (`<domain>.<name>...`), change targets with their file (`domains/<domain>/...`); any
+    /// other target (a file outside the domains) is kept.
+    static func mayConcern(_ target: String, _ domains: Set<String>) -> Bool {
+        if target.hasPrefix("\(MeshLoader.domainsRoot)/") { return HistoryTarget.domain(ofPath: target).map(domains.contains) ?? true }
+        guard let dot = target.firstIndex(of: "."), !target[..<dot].contains("/") else { return true }  // a file outside the domains
+        return domains.contains(String(target[..<dot]))
     }
 
     /// The findings that gate a merge: unwaived fails and errors of mandatory and hard policies.

@@ -16,6 +16,9 @@ struct RevisionPair {
     var headTree: any FileTree
     var base: Mesh
     var head: Mesh
+    /// Every domain of the base when `base` holds only some (a scoped load): policies are
+    /// checked against all of them, as with the whole mesh.
+    var baseDomainNames: [String]? = nil
 
     /// Opens the repository at `path` and loads both sides. `base` defaults to the merge base
     /// of the head with the main branch of `steward.yaml` (or `origin/<main>` when there is no
@@ -61,7 +64,7 @@ struct RevisionPair {
                             base: baseMesh, head: headMesh)
     }
 
-    private static func discover(_ path: String, help: String) throws -> Repository {
+    static func discover(_ path: String, help: String) throws -> Repository {
         do {
             return try Repository.discover(from: path)
         } catch GitError.notARepository {

@@ -39,7 +39,11 @@ struct Touched {
     /// changed products publish, grant to (where their consumers are). When a domain's own
     /// file changed, every product in it is in scope, so what all of them read from and grant to.
     func neighbourhood(at tree: any FileTree, cache: ParseCache) throws -> Set<String> {
-        let mesh = try HistoryTarget.load(tree, domains: domains, cache: cache)
+        neighbourhood(in: try HistoryTarget.load(tree, domains: domains, cache: cache))
+    }
+
+    /// The same, from a mesh that holds at least the changed domains.
+    func neighbourhood(in mesh: Mesh) -> Set<String> {
         let products = wholeDomains ? Array(mesh.products.values) : self.products.compactMap { mesh.products[$0] }
         var contracts = wholeDomains ? Set(mesh.contracts.keys) : self.contracts
         var out = domains

@@ -26,6 +26,10 @@ import Testing
 
     func check(_ mesh: ScratchMesh, _ extra: [String] = []) throws -> Result {
         let r = StewardRunner.run(["check", "-C", mesh.path, "--format", "json", "--time", "2026-07-01T00:00:00Z"] + extra)
+        // Every check here also runs on the whole mesh: loading only the change's scope must
+        // not change a byte of the report.
+        let whole = StewardRunner.run(["check", "-C", mesh.path, "--format", "json", "--time", "2026-07-01T00:00:00Z", "--whole-mesh"] + extra)
+        #expect(whole.status == r.status && whole.out == r.out, "scoped and whole-mesh checks differ:\n\(r.out)\n---\n\(whole.out)\n\(r.err)\n\(whole.err)")
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any] ?? [:]
         let findings = (json["findings"] as? [[String: Any]] ?? []).compactMap { f -> String? in
             guard ["mandatory", "hard"].contains(f["level"] as? String) else { return nil }
@@ -275,6 +279,45 @@ import Testing
         let expired = try check(mesh, ["--time", "2027-02-01T00:00:00Z"])
         #expect(expired.status == 1)
         #expect(expired.findings == ["privacy.piiRetention sales.daily_sales fail"])
+    }
+
+    /// The example mesh has domain policies and waivers, and grants across four domains: a
+    /// change in one domain, checked on its scope, reports what the whole mesh reports.
+    @Test(arguments: [
+        ("domains/orders/contracts/order_metrics.odcs.yaml", "    value: 6\n    unit: h\n    element: order_metrics.last_order_ts",
+         "    value: 12\n    unit: h\n    element: order_metrics.last_order_ts"),
+        ("domains/customer/contracts/customer_360.odcs.yaml", "version: ", "version: 9"),
+    ])
+    func theExampleMeshScopedAndWholeAgree(_ edit: (String, String, String)) throws {
+        let mesh = try ScratchMesh()
+        let example = URL(fileURLWithPath: CLITests.exampleMesh)
+        for top in ["steward.yaml", "domains", "policies", "waivers"] {
+            try? FileManager.default.removeItem(at: mesh.root.appendingPathComponent(top))
+            try FileManager.default.copyItem(at: example.appendingPathComponent(top), to: mesh.root.appendingPathComponent(top))
+        }
+        try mesh.git("init", "-q")
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=ada@acme.example", "commit", "-q", "-m", "the example mesh")
+        try mesh.git("checkout", "-q", "-b", "change")
+        try mesh.edit(edit.0, replacing: edit.1, with: edit.2)
+        try commit(mesh, as: "priya@acme.example")
+        for format in ["json", "sarif", "junit", "markdown"] {
+            let scoped = StewardRunner.run(["check", "-C", mesh.path, "--format", format, "--time", "2026-07-01T00:00:00Z"])
+            let whole = StewardRunner.run(["check", "-C", mesh.path, "--format", format, "--time", "2026-07-01T00:00:00Z", "--whole-mesh"])
+            #expect(scoped.status == whole.status && scoped.out == whole.out, "\(format): \(scoped.out)\n---\n\(whole.out)")
+            #expect(!scoped.out.isEmpty && scoped.status != 2, "\(scoped.err)")
+        }
+    }
+
+    @Test func aDanglingReferenceInTheChangeStopsTheCheck() throws {
+        let mesh = try repository()
+        try mesh.edit("domains/sales/products/daily_sales.odps.yaml", replacing: "contractId: sales.orders_raw", with: "contractId: sales.order_raw")
+        try commit(mesh, as: "sam@acme.example")
+        for extra in [[], ["--whole-mesh"]] {
+            let r = StewardRunner.run(["check", "-C", mesh.path] + extra)
+            #expect(r.status == 2, "\(extra)")
+            #expect(r.out.contains("sales.order_raw") && r.out.contains("did you mean") && r.err.contains("does not load"), "\(extra): \(r.out)")
+        }
     }
 
     @Test func aBadRevisionOrABrokenPolicyIsAUsageError() throws {

@@ -12,10 +12,13 @@ public struct MeshLoader: Sendable {
     /// The tree holds a few domains of a mesh: references to the others dangle by design, so
     /// they are not checked (no diagnostics about them, no suggestions searched for).
     let partial: Bool
+    /// With `partial`: the files whose references are still checked (those a change touched).
+    let checking: Set<String>?
 
-    public init(cache: ParseCache? = nil, partial: Bool = false) {
+    public init(cache: ParseCache? = nil, partial: Bool = false, checking: Set<String>? = nil) {
         self.cache = cache
         self.partial = partial
+        self.checking = checking
     }
 
     public static let settingsPath = "steward.yaml"
@@ -134,7 +137,13 @@ public struct MeshLoader: Sendable {
         mesh.waivers = try loadWaivers(waiverFiles.sorted { $0.path < $1.path }, from: tree, &diagnostics, &sources)
         trace.mark("assemble")
         let validator = MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles)
-        if partial { validator.derive(&mesh) } else { diagnostics += validator.validate(&mesh) }
+        if let checking, partial {
+            diagnostics += validator.validate(&mesh, only: checking)
+        } else if partial {
+            validator.derive(&mesh)
+        } else {
+            diagnostics += validator.validate(&mesh)
+        }
         trace.mark("validate")
         return Loaded(value: mesh, diagnostics: diagnostics.sorted(), sources: sources)
     }
