@@ -92,28 +92,39 @@ struct History: StewardCommand {
         trace.mark("walk: \(walked.count) commits touch \(located.paths.count) paths")
         let verdicts = VerdictCache(directory: URL(fileURLWithPath: repository.gitDir).appendingPathComponent("steward/verdicts"))
 
+        let steps = walked.filter { step in
+            let when = step.commit.committer.date
+            return from.map { when >= $0 } ?? true && to.map { when < $0 } ?? true
+        }
         var entries: [Entry] = []
-        for step in walked {
+        for step in steps {
             let commit = step.commit
-            let when = commit.committer.date
-            if let from, when < from { continue }
-            if let to, when >= to { continue }
             let changes = try semanticDiff(step, located: located, repository: repository, cache: cache)
-            var entry = Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
-                              date: Self.rfc3339(when), message: commit.summary, merge: commit.isMerge,
-                              files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
-                              changes: changes, verdict: nil, findings: nil)
-            if !noVerdict {
-                let key = "\(commit.id)/\(located.id)"
-                let findings = try verdicts.findings(key) ?? {
-                    let f = try verdict(at: commit, located: located, repository: repository, cache: cache)
-                    try verdicts.store(key, f)
-                    return f
-                }()
-                entry.findings = findings
-                entry.verdict = findings.contains(where: \.gates) ? "fail" : "pass"
+            entries.append(Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
+                                 date: Self.rfc3339(commit.committer.date), message: commit.summary, merge: commit.isMerge,
+                                 files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
+                                 changes: changes, verdict: nil, findings: nil))
+        }
+        trace.mark("\(entries.count) commits diffed")
+        if !noVerdict {
+            let keys = steps.map { "\($0.commit.id)/\(located.id)" }
+            var findings = keys.map { verdicts.findings($0) }
+            // Commits are judged independently: on every core (git reads are serialized by the
+            // repository; loading, the view and evaluation are not).
+            let missing = findings.indices.filter { findings[$0] == nil }
+            let judged = ParallelResults<[CheckReport.FindingRow]>(count: missing.count)
+            DispatchQueue.concurrentPerform(iterations: missing.count) { k in
+                judged.set(k, Result { try Self.verdict(at: steps[missing[k]].commit, located: located, repository: repository, cache: cache) })
             }
-            entries.append(entry)
+            for (k, i) in missing.enumerated() {
+                let f = try judged.value(k)
+                try verdicts.store(keys[i], f)
+                findings[i] = f
+            }
+            for i in entries.indices {
+                entries[i].findings = findings[i]
+                entries[i].verdict = findings[i]!.contains(where: \.gates) ? "fail" : "pass"
+            }
         }
         trace.mark("\(entries.count) commits described")
         let report = Report(target: located.id, kind: located.kind.rawValue, rev: start.description, paths: located.paths, commits: entries)
@@ -159,7 +170,7 @@ struct History: StewardCommand {
 
     /// The findings on the target as `check` of the commit against its first parent would have
     /// reported them, evaluated on the target's neighbourhood (docs/history.md §3).
-    func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
+    static func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
         let run = try CommitVerdict.run(commit, repository: repository, cache: cache,
                                         neighbourhood: { try HistoryTarget.neighbourhood(of: located, at: $0, cache: cache) },
                                         complete: located.resolvesInputs) { _, _, view in view.allTargetIds.filter(located.owns) }
@@ -239,7 +250,7 @@ struct VerdictCache {
         directory.appendingPathComponent(key.replacingOccurrences(of: "/", with: "_") + ".json")
     }
 
-    func findings(_ key: String) throws -> [CheckReport.FindingRow]? {
+    func findings(_ key: String) -> [CheckReport.FindingRow]? {
         guard let data = try? Data(contentsOf: url(key)) else { return nil }
         return try? JSONDecoder().decode([CheckReport.FindingRow].self, from: data)  // a damaged entry is judged again
     }
@@ -251,4 +262,16 @@ struct VerdictCache {
         let tmp = url(key).appendingPathExtension("tmp\(getpid())")
         if (try? data.write(to: tmp)) != nil { rename(tmp.path, url(key).path) }  // atomic: readers see old or new
     }
+}
+
+/// Results filled in by concurrent workers, one slot each.
+final class ParallelResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<T, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<T, any Error>) { lock.withLock { slots[i] = r } }
+
+    func value(_ i: Int) throws -> T { try lock.withLock { slots[i]! }.get() }
 }
