@@ -41,9 +41,14 @@ struct CheckRun {
     /// `loadedDomains`: the pair holds only these domains (a scoped load); waivers of targets
     /// in other domains cannot match anything evaluated, so they are left out rather than
     /// reported as matching nothing.
+    /// `focus`: the products and contracts the findings asked for are about, given both
+    /// sides; when no policy reads a domain's lists or a contract's consumers, the view is
+    /// built from them alone (with their producers) instead of every loaded domain.
     static func run(_ pair: RevisionPair, rules: Rules, time: Int64, command: String,
                     trace: Trace = Trace(), loadedDomains: Set<String>? = nil,
+                    focus: ((Mesh, Mesh) -> (products: Set<String>, contracts: Set<String>))? = nil,
                     scope: ([MeshChange], ModelView) -> Set<String>?) throws -> CheckRun {
+        var pair = pair
         let (rulesTree, rulesMesh): (any FileTree, Mesh) = switch rules {
         case .base: (pair.baseTree, pair.base)
         case .head: (pair.headTree, pair.head)
@@ -52,6 +57,12 @@ struct CheckRun {
         let domainNames: [String] = if case .base = rules, let all = pair.baseDomainNames { all } else { Array(rulesMesh.domains.keys) }
         let set = try PolicySet.load(from: rulesTree, domains: domainNames)
         if set.hasErrors { throw BrokenPolicies(set: set, tree: rulesTree) }
+        let demand = Demand(set.policies)
+        if let focus, !demand.wants(.domain, "products"), !demand.wants(.domain, "contracts"), !demand.wants(.contract, "consumers") {
+            let (products, contracts) = focus(pair.base, pair.head)
+            pair.base = pair.base.keeping(products: products, contracts: contracts)
+            pair.head = pair.head.keeping(products: products, contracts: contracts)
+        }
 
         // What changed, and by whom.
         let files = try fileChanges(pair)
@@ -64,7 +75,7 @@ struct CheckRun {
         let view = ModelView(base: pair.base, head: pair.head, changes: changes,
                              evaluation: EvaluationInfo(time: time, command: command, base: pair.baseID.description,
                                                         head: pair.headID?.description),
-                             demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
+                             demand: demand, transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
         let only = scope(changes, view)
         // Rules other than the base's have never judged this mesh: those that differ from the

@@ -16,6 +16,7 @@ enum CommitVerdict {
     static func run(_ commit: Commit, repository: Repository, cache: ParseCache,
                     neighbourhood: (any FileTree) throws -> Set<String>,
                     complete: (Mesh) -> Bool,
+                    focus: ((Mesh, Mesh) -> (products: Set<String>, contracts: Set<String>))? = nil,
                     scope: (RevisionPair, [MeshChange], ModelView) -> Set<String>?) throws -> CheckRun? {
         let headTree = try repository.tree(at: commit.id)
         let baseID = commit.parents.first ?? commit.id  // a root commit is judged as it stands
@@ -35,7 +36,8 @@ enum CommitVerdict {
                                 base: baseMesh, head: headMesh)
         do {
             return try CheckRun.run(pair, rules: commit.parents.isEmpty ? .head : .base,
-                                    time: Int64(commit.committer.date.timeIntervalSince1970), command: "check") { changes, view in
+                                    time: Int64(commit.committer.date.timeIntervalSince1970), command: "check",
+                                    focus: focus) { changes, view in
                 scope(pair, changes, view)
             }
         } catch is CheckRun.BrokenPolicies {

@@ -173,7 +173,9 @@ struct History: StewardCommand {
     static func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
         let run = try CommitVerdict.run(commit, repository: repository, cache: cache,
                                         neighbourhood: { try HistoryTarget.neighbourhood(of: located, at: $0, cache: cache) },
-                                        complete: located.resolvesInputs) { _, _, view in view.allTargetIds.filter(located.owns) }
+                                        complete: located.resolvesInputs, focus: located.focus) { _, _, view in
+            view.allTargetIds.filter(located.owns)
+        }
         return run?.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) } ?? []
     }
 

@@ -98,6 +98,23 @@ struct HistoryTarget {
         return out
     }
 
+    /// What findings on the target are computed from, on either side: its product (a
+    /// contract's producer), the contracts it publishes and reads, and the target contract.
+    func focus(_ old: Mesh, _ new: Mesh) -> (products: Set<String>, contracts: Set<String>) {
+        var products: Set<String> = kind == .product ? [id] : []
+        var contracts = Set(self.contracts)
+        for mesh in [old, new] {
+            if kind == .contract, let producer = mesh.producerOf[id] { products.insert(producer) }
+        }
+        for mesh in [old, new] {
+            for p in products.compactMap({ mesh.products[$0] }) {
+                contracts.formUnion(p.outputPorts.compactMap(\.contractId))
+                contracts.formUnion(p.inputPorts.map(\.contractId))
+            }
+        }
+        return (products, contracts)
+    }
+
     /// Whether every contract the target reads is in `mesh`.
     func resolvesInputs(in mesh: Mesh) -> Bool {
         (mesh.products[id]?.inputPorts ?? []).allSatisfy { mesh.contracts[$0.contractId] != nil }
