@@ -41,10 +41,15 @@ let package = Package(
             name: "StewardReconcile",
             dependencies: ["StewardCore", "StewardModel", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The audit log: hash-chained entries on refs/steward/audit, Merkle checkpoints (docs/audit-log.md).
+        .target(
+            name: "StewardAudit",
+            dependencies: ["StewardCore", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "StewardCLI",
             dependencies: [
-                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile",
+                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile", "StewardAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +67,7 @@ let package = Package(
         ),
         .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
+        .testTarget(name: "StewardAuditTests", dependencies: ["StewardAudit", "StewardGit", "StewardCore", "StewardTestSupport"]),
         .testTarget(
             name: "StewardReconcileTests",
             dependencies: ["StewardReconcile", "StewardGit", "StewardModel", "StewardCore", "StewardTestSupport"]
