@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardAudit
 import StewardCore
 import StewardDiff
 import StewardGit
@@ -76,6 +77,9 @@ struct Check: StewardCommand {
     @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
     var explain = false
 
+    @Flag(help: "Append a `check` entry with the verdict and findings to the audit log (refs/steward/audit).")
+    var record = false
+
     /// Loads both sides whole even when the change needs a few domains: the reference the
     /// scoped load is tested against (docs/check-report.md, "What is loaded").
     @Flag(name: .customLong("whole-mesh"), help: .hidden)
@@ -86,6 +90,7 @@ struct Check: StewardCommand {
 
     func validate() throws {
         if worktree && (base != nil || head != nil) { throw ValidationError("--worktree compares the work tree with HEAD; drop --base and --head") }
+        if record && worktree { throw ValidationError("--record audits commits; the work tree is not one") }
         if at != nil && (worktree || base != nil || head != nil) {
             throw ValidationError("--at judges one commit against its first parent; drop --base, --head and --worktree")
         }
@@ -159,6 +164,7 @@ struct Check: StewardCommand {
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
+        if record { try self.record(report, repository: pair.repository, console: console) }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))
@@ -207,6 +213,27 @@ struct Check: StewardCommand {
             }
             return pair
         }
+    }
+
+    /// The check as an audit entry: the commits, the rules' commit, the verdict, the findings
+    /// and the waivers used (docs/audit-log.md §1). Who: `STEWARD_ACTOR`, else git's identity.
+    func record(_ r: CheckReport, repository: Repository, console: Console) throws {
+        let me = repository.defaultSignature()
+        let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
+        let findings: [JSONValue] = r.findings.map { f in
+            var o: [String: JSONValue] = ["policy": .string(f.policy), "level": .string(f.level), "outcome": .string(f.outcome),
+                                          "target": .string(f.target), "waived": .bool(f.waived)]
+            if let w = f.waiver { o["waiver"] = .object(["reason": .string(w.reason), "owner": .string(w.owner), "expires": .string(w.expires)]) }
+            return .object(o)
+        }
+        let entry = AuditEntry(seq: -1, type: .check, meshCommits: [r.base, r.head], policyRevision: r.policiesFrom, actor: actor,
+                               time: r.time, details: [
+                                   "verdict": .string(r.verdict), "findings": .array(findings),
+                                   "changes": .number(Double(r.changes.count)), "breaking": .number(Double(r.changes.filter(\.breaking).count)),
+                                   "summary": .object(r.summary.mapValues { .number(Double($0)) }),
+                               ])
+        let (written, _) = try AuditLog(repository: repository).append(entry, by: Signature(name: me.name, email: actor, date: Date()))
+        console.err("recorded as audit entry \(written.seq)")
     }
 
     /// The consumers of a breaking change, through the head's lineage (the base's for what

@@ -1,0 +1,40 @@
+import Foundation
+import StewardCLI
+import StewardGit
+import StewardTestSupport
+import Testing
+
+/// `steward check --record` and `steward audit log | show | verify` on a real repository.
+@Suite struct AuditCommandTests {
+    @Test func recordedChecksAreListedShownAndVerified() throws {
+        let mesh = try ScratchMesh.pullRequest()
+        try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "value: 6\n    unit: h", with: "value: 2\n    unit: h")
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=sam@acme.example", "commit", "-q", "-m", "fresher")
+        let head = try mesh.git("rev-parse", "HEAD")
+        let first = StewardRunner.run(["check", "-C", mesh.path, "--record", "--time", "2026-07-01T00:00:00Z"])
+        #expect(first.status == 0 && first.err.contains("recorded as audit entry 0"), "\(first.out)\(first.err)")
+        #expect(StewardRunner.run(["check", "-C", mesh.path, "--record", "--format", "json"]).status == 0)
+
+        let log = StewardRunner.run(["audit", "log", "-C", mesh.path, "--type", "check"])
+        #expect(log.out.split(separator: "\n").count == 2 && log.out.contains(" pass "), "\(log.out)")
+        let shown = StewardRunner.run(["audit", "show", "-C", mesh.path, "HEAD"])
+        let json = try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? [String: Any] ?? [:]
+        #expect(json["commit"] as? String == head)
+        let entries = json["entries"] as? [[String: Any]] ?? []
+        #expect(entries.map { $0["seq"] as? Int } == [0, 1])
+        #expect((entries.first?["meshCommits"] as? [String])?.last == head)
+        #expect((entries.first?["details"] as? [String: Any])?["verdict"] as? String == "pass")
+
+        let verified = StewardRunner.run(["audit", "verify", "-C", mesh.path])
+        #expect(verified.status == 0 && verified.out.contains("2 entries"), "\(verified.out)\(verified.err)")
+
+        // Moving the ref back one entry is caught: this clone verified two before.
+        let tip = try mesh.git("rev-parse", "refs/steward/audit")
+        try mesh.git("update-ref", "refs/steward/audit", "\(tip)~1")
+        let truncated = StewardRunner.run(["audit", "verify", "-C", mesh.path])
+        #expect(truncated.status == 1 && truncated.err.contains("truncated"), "\(truncated.err)")
+        #expect(StewardRunner.run(["audit", "verify", "-C", mesh.path, "--trusted-root", "nope"]).status == 2)
+        #expect(StewardRunner.run(["check", "-C", mesh.path, "--record", "--worktree"]).status == 2)
+    }
+}
