@@ -58,7 +58,11 @@ extension RevisionPair {
         var meshes: [Mesh] = []
         for (tree, side) in [(baseTree, "base"), (headTree, "head")] {
             let loaded = try MeshLoader(cache: cache, partial: true, checking: paths).load(from: HistoryTarget.subset(tree, domains: domains))
-            let errors = loaded.diagnostics.filter { $0.severity == .error && paths.contains($0.location?.path ?? "") }
+            // A changed domain's own file counts as changed: a new domain without one is an error.
+            let domainFiles = Set(changed.map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
+            let errors = loaded.diagnostics.filter { d in
+                d.severity == .error && (paths.contains(d.location?.path ?? "") || domainFiles.contains(d.location?.path ?? ""))
+            }
             guard let mesh = loaded.value, errors.isEmpty else {
                 DiagnosticOutput.text(errors, sources: loaded.sources, tree: tree, console: console)
                 console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")

@@ -320,6 +320,17 @@ import Testing
         }
     }
 
+    @Test func aNewDomainWithoutItsDomainFileStopsTheCheck() throws {
+        let mesh = try repository()
+        let product = try mesh.read("domains/sales/products/daily_sales.odps.yaml")
+        try mesh.write("domains/promo/products/daily_sales.odps.yaml", product.replacingOccurrences(of: "domain: sales", with: "domain: promo"))
+        try commit(mesh, as: "ada@acme.example")
+        for extra in [[], ["--whole-mesh"]] {
+            let r = StewardRunner.run(["check", "-C", mesh.path] + extra)
+            #expect(r.status == 2 && r.out.contains("domain.yaml"), "\(extra): \(r.out)\(r.err)")
+        }
+    }
+
     @Test func aBadRevisionOrABrokenPolicyIsAUsageError() throws {
         let mesh = try repository()
         #expect(StewardRunner.run(["check", "-C", mesh.path, "--base", "nope"]).status == 2)
