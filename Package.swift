@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile", "StewardAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

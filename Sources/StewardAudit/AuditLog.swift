@@ -18,6 +18,34 @@ public struct AuditLog {
 
     static func indexPath(_ commit: String) -> String { "index/\(commit.prefix(2))/\(commit)" }
 
+    static func signaturePath(_ seq: Int) -> String {
+        "signatures/\(String(format: "%09d", seq / 1000))/\(String(format: "%012d", seq)).json"
+    }
+
+    /// An Ed25519 key that signs entries, and the name the mesh lists its public half under.
+    public struct Signer: Sendable {
+        public var name: String
+        public var key: Curve25519.Signing.PrivateKey
+
+        public init(name: String, key: Curve25519.Signing.PrivateKey) {
+            self.name = name
+            self.key = key
+        }
+
+        /// From a base64 32-byte seed, as `steward audit keygen` prints it.
+        public init?(name: String, seed: String) {
+            guard let bytes = Data(base64Encoded: seed), bytes.count == 32,
+                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else { return nil }
+            self.init(name: name, key: key)
+        }
+    }
+
+    /// A signature kept beside its entry (the entry's bytes are what is signed).
+    public struct EntrySignature: Sendable, Codable, Equatable {
+        public var key: String
+        public var signature: String
+    }
+
     /// What the tree records after each entry: the size of the log and its Merkle root, and
     /// the right edge of the tree so the next root costs O(log n) hashes.
     public struct Checkpoint: Sendable, Equatable, Codable {
@@ -60,7 +88,8 @@ public struct AuditLog {
     /// The ref moves by compare-and-swap, retried when another writer appended first: a crash
     /// at any point leaves either the old tip or the new one, never a broken chain.
     @discardableResult
-    public func append(_ draft: AuditEntry, by who: Signature, attempts: Int = 20) throws -> (entry: AuditEntry, tip: ObjectID) {
+    public func append(_ draft: AuditEntry, by who: Signature, signer: Signer? = nil, attempts: Int = 100) throws -> (entry: AuditEntry, tip: ObjectID) {
+        var lastError: (any Error)?
         for _ in 0..<attempts {
             let tip = try repository.reference(Self.ref)
             var files: [String: ObjectID] = [:]
@@ -84,6 +113,12 @@ public struct AuditLog {
             }
             let bytes = entry.canonicalBytes
             files[Self.entryPath(entry.seq)] = try repository.writeBlob(bytes)
+            if let signer {
+                let sig = EntrySignature(key: signer.name, signature: try signer.key.signature(for: bytes).base64EncodedString())
+                let e = JSONEncoder()
+                e.outputFormatting = [.sortedKeys]
+                files[Self.signaturePath(entry.seq)] = try repository.writeBlob(Array(try e.encode(sig)))
+            }
             for commit in Set(entry.meshCommits) {
                 let path = Self.indexPath(commit)
                 var seqs = try files[path].flatMap { id in try repository.tree(at: tip!).read(path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -100,11 +135,22 @@ public struct AuditLog {
             do {
                 try repository.updateReference(Self.ref, to: commit, expecting: tip, message: "steward audit: \(entry.seq) \(entry.type.rawValue)")
                 return (entry, commit)
-            } catch GitError.refMoved {
-                continue  // another writer appended first: build on its entry
+            } catch {
+                lastError = error
+                // Another writer appended first (the ref moved), or holds the ref's lock file
+                // right now: build on whatever the tip is next, after a short, random pause.
+                if !Self.isLostRace(error), try repository.reference(Self.ref) != tip { continue }
+                Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.05))
+                continue
             }
         }
+        if let lastError, !Self.isLostRace(lastError) { throw lastError }
         throw Failure.unreadable("the log kept moving while appending (\(attempts) attempts)")
+    }
+
+    static func isLostRace(_ error: any Error) -> Bool {
+        if case GitError.refMoved = error { return true }
+        return false
     }
 
     // MARK: reading

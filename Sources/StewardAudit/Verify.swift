@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import StewardGit
 
@@ -38,7 +39,9 @@ public struct AuditVerifier {
         public init(size: Int, root: String, tip: String?) { (self.size, self.root, self.tip) = (size, root, tip) }
     }
 
-    public func verify(trusted: Trusted? = nil) throws -> Report {
+    /// `keys`: the public keys (by name) allowed to sign entries; when any are given, every
+    /// entry must carry a valid signature by one of them.
+    public func verify(trusted: Trusted? = nil, keys: [String: [UInt8]] = [:]) throws -> Report {
         guard let tip = try repository.reference(AuditLog.ref) else {
             let problem = trusted.flatMap { $0.size > 0 ? Problem(seq: nil, commit: nil, message: "the log is gone; \($0.size) entries were verified before") : nil }
             return Report(size: 0, root: Merkle.hex(Merkle.emptyRoot), tip: nil, problem: problem)
@@ -98,6 +101,18 @@ public struct AuditVerifier {
             for mesh in entry.meshCommits {
                 let indexed = try tipTree.read(AuditLog.indexPath(mesh)).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").compactMap { Int($0) } } ?? []
                 if !indexed.contains(seq) { return fail(seq, commit, "the index of mesh commit \(mesh.prefix(10)) does not list it") }
+            }
+            if !keys.isEmpty {
+                guard let raw = try tipTree.read(AuditLog.signaturePath(seq)),
+                      let sig = try? JSONDecoder().decode(AuditLog.EntrySignature.self, from: Data(raw)) else {
+                    return fail(seq, commit, "is not signed, and the mesh requires signed entries")
+                }
+                guard let key = keys[sig.key], let pub = try? Curve25519.Signing.PublicKey(rawRepresentation: key) else {
+                    return fail(seq, commit, "is signed by `\(sig.key)`, which is not an allowed key")
+                }
+                guard let signature = Data(base64Encoded: sig.signature), pub.isValidSignature(signature, for: bytes) else {
+                    return fail(seq, commit, "its signature by `\(sig.key)` does not match its bytes")
+                }
             }
             leaves.append(Merkle.leafHash(bytes))
             checkpoint = checkpoint.appending(leaves.last!)

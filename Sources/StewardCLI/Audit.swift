@@ -3,12 +3,14 @@ import Foundation
 import StewardAudit
 import StewardCore
 import StewardGit
+import StewardModel
+import Crypto
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The tamper-evident audit log kept in the mesh repository (refs/steward/audit).",
-        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self]
+        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditKeygen.self]
     )
 
     static func open(_ path: String) throws -> Repository {
@@ -134,12 +136,13 @@ struct AuditVerify: StewardCommand {
             }
             trusted = .init(size: size, root: String(parts[1]), tip: nil)
         }
-        let report = try AuditVerifier(repository: repository).verify(trusted: trusted)
+        let keys = try AuditSigning.meshKeys(repository)
+        let report = try AuditVerifier(repository: repository).verify(trusted: trusted, keys: Dictionary(keys.map { ($0.name, $0.publicKey) }, uniquingKeysWith: { a, _ in a }))
         if let problem = report.problem {
             console.err("error: the audit log is not sound: \(problem)")
             return .findings
         }
-        console.out("audit log sound: \(report.size) entries, root \(report.size):\(report.root)"
+        console.out("audit log sound: \(report.size) entries\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
                     + (trusted.map { " (extends the \($0.size) verified before)" } ?? ""))
         // Remember what was verified, so a later truncation or rewrite is caught here.
         try? FileManager.default.createDirectory(at: remembered.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -147,5 +150,56 @@ struct AuditVerify: StewardCommand {
             try? data.write(to: remembered, options: .atomic)
         }
         return .success
+    }
+}
+
+struct AuditKeygen: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Prints a new Ed25519 key pair for signing audit entries.",
+        discussion: """
+        Put the public key in steward.yaml (audit: keys: [{name, publicKey}]) and give the \
+        private seed to the signer as STEWARD_AUDIT_KEY (a CI secret). From then on every \
+        entry must be signed by a listed key.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let key = Curve25519.Signing.PrivateKey()
+        console.out("publicKey: \(key.publicKey.rawRepresentation.base64EncodedString())")
+        console.out("STEWARD_AUDIT_KEY=\(key.rawRepresentation.base64EncodedString())")
+        return .success
+    }
+}
+
+/// The signing side of the audit log for commands that append.
+enum AuditSigning {
+    /// The signer from `STEWARD_AUDIT_KEY`, named by the mesh key it matches; nil when the
+    /// mesh lists no keys and none is given. Refuses to append unsigned to a mesh that
+    /// requires signatures, or with a key it does not list.
+    static func signer(keys: [AuditKey]) throws -> AuditLog.Signer? {
+        guard let seed = ProcessInfo.processInfo.environment["STEWARD_AUDIT_KEY"] else {
+            if keys.isEmpty { return nil }
+            throw UsageError(message: "the mesh requires signed audit entries and STEWARD_AUDIT_KEY is not set",
+                             help: "set STEWARD_AUDIT_KEY to the private seed of a key listed under audit: keys: in steward.yaml")
+        }
+        guard let probe = AuditLog.Signer(name: "", seed: seed) else {
+            throw UsageError(message: "STEWARD_AUDIT_KEY is not a base64 Ed25519 seed (32 bytes)", help: "`steward audit keygen` prints one")
+        }
+        let pub = Array(probe.key.publicKey.rawRepresentation)
+        guard let listed = keys.first(where: { $0.publicKey == pub }) else {
+            throw UsageError(message: "the key in STEWARD_AUDIT_KEY is not listed in steward.yaml (audit: keys:)",
+                             help: "add its public key \(Data(pub).base64EncodedString()) there, through a reviewed change")
+        }
+        return AuditLog.Signer(name: listed.name, key: probe.key)
+    }
+
+    /// The keys listed by the mesh at HEAD.
+    static func meshKeys(_ repository: Repository) throws -> [AuditKey] {
+        guard let head = try repository.head() else { return [] }
+        let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
+        return try MeshLoader(partial: true).load(from: tree).value?.settings.auditKeys ?? []
     }
 }

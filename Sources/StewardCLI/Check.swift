@@ -164,7 +164,7 @@ struct Check: StewardCommand {
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
-        if record { try self.record(report, repository: pair.repository, console: console) }
+        if record { try self.record(report, repository: pair.repository, keys: pair.head.settings.auditKeys, console: console) }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))
@@ -217,7 +217,8 @@ struct Check: StewardCommand {
 
     /// The check as an audit entry: the commits, the rules' commit, the verdict, the findings
     /// and the waivers used (docs/audit-log.md §1). Who: `STEWARD_ACTOR`, else git's identity.
-    func record(_ r: CheckReport, repository: Repository, console: Console) throws {
+    func record(_ r: CheckReport, repository: Repository, keys: [AuditKey], console: Console) throws {
+        let signer = try AuditSigning.signer(keys: keys)
         let me = repository.defaultSignature()
         let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
         let findings: [JSONValue] = r.findings.map { f in
@@ -232,7 +233,7 @@ struct Check: StewardCommand {
                                    "changes": .number(Double(r.changes.count)), "breaking": .number(Double(r.changes.filter(\.breaking).count)),
                                    "summary": .object(r.summary.mapValues { .number(Double($0)) }),
                                ])
-        let (written, _) = try AuditLog(repository: repository).append(entry, by: Signature(name: me.name, email: actor, date: Date()))
+        let (written, _) = try AuditLog(repository: repository).append(entry, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
         console.err("recorded as audit entry \(written.seq)")
     }
 

@@ -227,3 +227,56 @@ func move(_ repo: Repository, to id: ObjectID) throws {
         return try (0..<3).map { try #require(try tree.read(AuditLog.entryPath($0))) }
     }
 }
+
+@Suite struct SignatureTests {
+    @Test func everyEntryMustBeSignedByAnAllowedKeyWhenKeysAreListed() throws {
+        let (mesh, repo) = try auditRepository(0)
+        defer { withExtendedLifetime(mesh) {} }
+        let ci = AuditLog.Signer(name: "ci", key: .init())
+        let keys = ["ci": Array(ci.key.publicKey.rawRepresentation)]
+        let log = AuditLog(repository: repo)
+        for i in 0..<4 {
+            try log.append(AuditEntry(seq: -1, type: .annotation, meshCommits: [], actor: "ci", time: "t\(i)"), by: auditor, signer: ci)
+        }
+        #expect(try AuditVerifier(repository: repo).verify(keys: keys).problem == nil)
+
+        // An unsigned entry, then one signed by a key the mesh does not list.
+        try log.append(AuditEntry(seq: -1, type: .annotation, meshCommits: [], actor: "someone", time: "t4"), by: auditor)
+        #expect(try AuditVerifier(repository: repo).verify(keys: keys).problem?.seq == 4)
+        #expect(try AuditVerifier(repository: repo).verify(keys: keys).problem?.message.contains("not signed") == true)
+        #expect(try AuditVerifier(repository: repo).verify().problem == nil, "without keys, signatures are not required")
+    }
+
+    @Test func aReforgedChainFailsWithoutAnyEarlierCheckpoint() throws {
+        let (mesh, repo) = try auditRepository(0)
+        defer { withExtendedLifetime(mesh) {} }
+        let ci = AuditLog.Signer(name: "ci", key: .init())
+        let keys = ["ci": Array(ci.key.publicKey.rawRepresentation)]
+        let log = AuditLog(repository: repo)
+        for i in 0..<5 {
+            try log.append(AuditEntry(seq: -1, type: .check, meshCommits: [], actor: "ci", time: "t\(i)", details: ["verdict": .string("fail")]), by: auditor, signer: ci)
+        }
+        // The forger rewrites entry 2 and re-chains everything after it, keeping the
+        // signature files it cannot recompute.
+        let tip = try #require(try repo.reference(AuditLog.ref))
+        let tree = try repo.tree(at: tip)
+        var entries = try (0..<5).map { try #require(try tree.read(AuditLog.entryPath($0))) }
+        var e = try JSONDecoder().decode(AuditEntry.self, from: Data(entries[2]))
+        e.details["verdict"] = .string("pass")
+        entries[2] = e.canonicalBytes
+        for i in 3..<5 {
+            var next = try JSONDecoder().decode(AuditEntry.self, from: Data(entries[i]))
+            next.prev = AuditEntry.hashHex(entries[i - 1])
+            entries[i] = next.canonicalBytes
+        }
+        var forged = try forge(repo, entries)
+        var files: [String: ObjectID] = [:]
+        let forgedTree = try repo.tree(at: forged)
+        for p in try forgedTree.files(under: "") { files[p] = ObjectID(hex: forgedTree.contentID(p)!)! }
+        for p in try tree.files(under: "signatures") { files[p] = ObjectID(hex: tree.contentID(p)!)! }
+        forged = try repo.writeCommit(tree: try repo.writeTree(files), parents: [try repo.commit(forged).parents[0]], message: "4\n", author: auditor)
+        try move(repo, to: forged)
+        let p = try #require(try AuditVerifier(repository: repo).verify(keys: keys).problem)
+        #expect(p.seq == 2 && p.message.contains("signature"), "\(p)")
+    }
+}

@@ -38,3 +38,22 @@ import Testing
         #expect(StewardRunner.run(["check", "-C", mesh.path, "--record", "--worktree"]).status == 2)
     }
 }
+
+@Suite struct AuditSigningCommandTests {
+    @Test func aMeshThatListsKeysRefusesUnsignedRecordsAndBadKeysAreLoadErrors() throws {
+        let keygen = StewardRunner.run(["audit", "keygen"])
+        let publicKey = try #require(keygen.out.split(separator: "\n").first { $0.hasPrefix("publicKey: ") }).dropFirst("publicKey: ".count)
+        let mesh = try ScratchMesh.pullRequest()
+        try mesh.edit("steward.yaml", replacing: "name: scratch\n", with: "name: scratch\naudit:\n  keys:\n    - name: ci\n      publicKey: \(publicKey)\n")
+        try mesh.git("add", "-A")
+        try mesh.git("-c", "user.email=ada@acme.example", "commit", "-q", "-m", "require signed audit entries")
+        if ProcessInfo.processInfo.environment["STEWARD_AUDIT_KEY"] == nil {
+            let r = StewardRunner.run(["check", "-C", mesh.path, "--base", "HEAD~1", "--record"])
+            #expect(r.status == 2 && r.err.contains("STEWARD_AUDIT_KEY"), "\(r.err)")
+            #expect((try? mesh.git("rev-parse", "--verify", "-q", "refs/steward/audit")) == nil, "nothing was appended")
+        }
+        try mesh.edit("steward.yaml", replacing: "publicKey: \(publicKey)", with: "publicKey: not-a-key")
+        let lint = StewardRunner.run(["lint", "-C", mesh.path, "--no-policies"])
+        #expect(lint.status != 0 && lint.out.contains("not a base64 Ed25519 public key"), "\(lint.out)")
+    }
+}
