@@ -142,7 +142,7 @@ struct AuditVerify: StewardCommand {
             console.err("error: the audit log is not sound: \(problem)")
             return .findings
         }
-        console.out("audit log sound: \(report.size) entries\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
+        console.out("audit log sound: \(plural(report.size, "entry").replacingOccurrences(of: "entrys", with: "entries"))\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
                     + (trusted.map { " (extends the \($0.size) verified before)" } ?? ""))
         // Remember what was verified, so a later truncation or rewrite is caught here.
         try? FileManager.default.createDirectory(at: remembered.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -116,7 +116,8 @@ struct CheckRun {
     static func fileChanges(_ pair: RevisionPair) throws -> [FileChange] {
         let changes = try pair.headID.map { try pair.repository.changes(from: pair.baseID, to: $0, detectRenames: false) }
             ?? pair.repository.workTreeChanges(detectRenames: false)
-        return changes.map { c in
+        // Files outside the mesh are not the mesh's: CODEOWNERS and branch protection guard them.
+        return changes.filter { MeshLoader.isMeshPath($0.path) }.map { c in
             FileChange(path: c.path, status: c.status == .added ? .added : (c.status == .deleted ? .removed : .modified))
         }
     }

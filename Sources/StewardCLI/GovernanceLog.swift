@@ -118,7 +118,7 @@ struct GovernanceLog: StewardCommand {
             if let to, when >= to { continue }
             if let from, when < from { break }  // first-parent history runs back in commit time, near enough
             let paths = try repository.changes(from: commit.parents.first, to: commit.id, detectRenames: false).flatMap { [$0.path] + [$0.oldPath].compactMap { $0 } }
-            let meshPaths = Set(paths.filter(Self.isMeshPath))
+            let meshPaths = Set(paths.filter(MeshLoader.isMeshPath))
             let changedDomains = Set(meshPaths.compactMap(HistoryTarget.domain(ofPath:)))
             if meshPaths.isEmpty || (!domain.isEmpty && changedDomains.isDisjoint(with: domain)) { continue }
             let pullRequest = commit.isMerge
@@ -151,11 +151,6 @@ struct GovernanceLog: StewardCommand {
         case .text: console.out(text(report))
         }
         return .success
-    }
-
-    /// The files `steward` reads: everything else in the repository is not the mesh's history.
-    static func isMeshPath(_ path: String) -> Bool {
-        path == MeshLoader.settingsPath || ["policies/", "\(MeshLoader.waiversRoot)/", "\(MeshLoader.domainsRoot)/"].contains { path.hasPrefix($0) }
     }
 
     /// A --domain that is not a domain at --rev is a typo more often than a domain since removed.

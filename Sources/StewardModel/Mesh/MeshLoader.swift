@@ -25,6 +25,12 @@ public struct MeshLoader: Sendable {
     public static let domainsRoot = "domains"
     public static let waiversRoot = "waivers"
 
+    /// Whether a repository path is part of the mesh (settings, policies, waivers, domains):
+    /// the rest of the repository (code, CI, READMEs) is not the mesh's business.
+    public static func isMeshPath(_ path: String) -> Bool {
+        path == settingsPath || ["policies/", "\(waiversRoot)/", "\(domainsRoot)/"].contains { path.hasPrefix($0) }
+    }
+
     public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
