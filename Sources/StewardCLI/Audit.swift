@@ -10,7 +10,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The tamper-evident audit log kept in the mesh repository (refs/steward/audit).",
-        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditKeygen.self]
+        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditExport.self, AuditKeygen.self]
     )
 
     static func open(_ path: String) throws -> Repository {
@@ -201,5 +201,32 @@ enum AuditSigning {
         guard let head = try repository.head() else { return [] }
         let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
         return try MeshLoader(partial: true).load(from: tree).value?.settings.auditKeys ?? []
+    }
+}
+
+struct AuditExport: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Writes the audit log out for other tools: one canonical JSON entry per line.",
+        discussion: """
+        Each line is an entry exactly as stored (the bytes its hash and signature cover), oldest \
+        first, so a copy can be verified line by line elsewhere. OpenLineage events come with \
+        the reconciler's product runs.
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format: jsonl.")
+    var format: Format = .jsonl
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        for e in try AuditLog(repository: repository).entries() {
+            console.out(String(decoding: e.canonicalBytes, as: UTF8.self))
+        }
+        return .success
     }
 }

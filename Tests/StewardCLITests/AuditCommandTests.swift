@@ -26,6 +26,10 @@ import Testing
         #expect((entries.first?["meshCommits"] as? [String])?.last == head)
         #expect((entries.first?["details"] as? [String: Any])?["verdict"] as? String == "pass")
 
+        let export = StewardRunner.run(["audit", "export", "-C", mesh.path])
+        let lines = export.out.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("{\"actor\":") }, "\(export.out)")
+
         let verified = StewardRunner.run(["audit", "verify", "-C", mesh.path])
         #expect(verified.status == 0 && verified.out.contains("2 entries"), "\(verified.out)\(verified.err)")
 
