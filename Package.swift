@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff -> StewardModel / StewardGit -> StewardCore.
+// Layers point down: steward -> StewardCLI -> StewardPolicy / StewardDiff / StewardReconcile -> StewardModel / StewardGit -> StewardCore;
+// the engines: StewardEngineSQLite -> StewardEngine -> StewardModel.
 // The model never imports git; only StewardGit imports CLibGit2; only the YAML reader imports CYAML;
 // only StewardEngineSQLite imports CSQLite.
 let package = Package(
@@ -13,7 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -58,11 +59,22 @@ let package = Package(
             name: "steward-engine-bench",
             dependencies: ["StewardCore", "StewardModel", "StewardEngine", "StewardEngineSQLite"]
         ),
+        // The reconciler: applied state and lease in git, fingerprints, plans (docs/reconciler.md).
+        .target(
+            name: "StewardReconcile",
+            dependencies: ["StewardCore", "StewardModel", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The audit log: hash-chained entries on refs/steward/audit, Merkle checkpoints (docs/audit-log.md).
+        .target(
+            name: "StewardAudit",
+            dependencies: ["StewardCore", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "StewardCLI",
             dependencies: [
-                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff",
+                "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile", "StewardAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -79,6 +91,11 @@ let package = Package(
         ),
         .testTarget(name: "StewardDiffTests", dependencies: ["StewardDiff", "StewardPolicy", "StewardModel", "StewardCore", "StewardTestSupport"]),
         .testTarget(name: "StewardGitTests", dependencies: ["StewardGit", "StewardCore"]),
+        .testTarget(name: "StewardAuditTests", dependencies: ["StewardAudit", "StewardGit", "StewardCore", "StewardTestSupport"]),
+        .testTarget(
+            name: "StewardReconcileTests",
+            dependencies: ["StewardReconcile", "StewardGit", "StewardModel", "StewardCore", "StewardTestSupport"]
+        ),
         .testTarget(
             name: "StewardEngineTests",
             dependencies: ["StewardEngine", "StewardEngineSQLite", "StewardModel", "StewardCore", "StewardTestSupport"]
@@ -90,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCLITests",
-            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardTestSupport"],
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -22,3 +22,11 @@ t "steward history --no-verdict" "$bin" history -C "$out" "$product" --no-verdic
 rm -rf "$out/.git/steward"
 t "steward history, verdicts cold" "$bin" history -C "$out" "$product"
 t "steward history, verdicts cached" "$bin" history -C "$out" "$product"
+# steward log: the newest 100 commits of the mesh (each a one-product change), then all of them
+# without verdicts.
+rm -rf "$out/.git/steward"
+t "steward log --limit 100, verdicts cold" "$bin" log -C "$out" --limit 100
+t "steward log --limit 100, verdicts cached" "$bin" log -C "$out" --limit 100
+t "steward log --limit 100 --no-verdict" "$bin" log -C "$out" --limit 100 --no-verdict
+t "steward log --no-verdict (all $(git -C "$out" rev-list --count HEAD) commits)" "$bin" log -C "$out" --no-verdict
+t "git log --stat (reference, all commits)" git -C "$out" log --stat

@@ -35,3 +35,21 @@ echo "== steward diff --base main"
 echo
 echo "== steward check --base main --explain"
 "$steward" check -C "$work/mesh" --base main --explain || true   # exits 1: mandatory findings
+echo
+echo "== steward check --record: CI keeps the verdict in the audit log (refs/steward/audit)"
+"$steward" check -C "$work/mesh" --base main --record --format markdown > /dev/null || true
+echo
+echo "== the change is merged; steward log shows the pull request once, with its verdict"
+git -C "$work/mesh" checkout -q main
+git -C "$work/mesh" -c user.name=Ada -c user.email=ada@acme.example merge -q --no-ff -m "Merge add-mobile" add-mobile
+"$steward" log -C "$work/mesh" --limit 2
+echo
+echo "== steward check --at main --policies-from main~1: would the rules before the merge have allowed it?"
+"$steward" check -C "$work/mesh" --at main --policies-from main~1 --format markdown | head -12 || true
+echo
+echo "== steward plan: what an apply would materialize"
+"$steward" plan -C "$work/mesh"
+echo
+echo "== steward audit log / verify"
+"$steward" audit log -C "$work/mesh"
+"$steward" audit verify -C "$work/mesh"

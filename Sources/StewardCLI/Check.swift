@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardAudit
 import StewardCore
 import StewardDiff
 import StewardGit
@@ -12,11 +13,14 @@ struct Check: StewardCommand {
         discussion: """
         Reads both sides straight from git (nothing is checked out): --base defaults to the \
         merge base of HEAD with the main branch named in steward.yaml, --head to HEAD; \
-        --worktree checks uncommitted edits against HEAD. Policies and waivers come from the \
-        base, so a change cannot rewrite the rules that judge it; --policies-from head shows \
-        what the proposed policies would say, new and changed ones over the whole mesh. Only \
-        what the change touches is evaluated, with its producer and its consumers' inputs, \
-        unless --all.
+        --worktree checks uncommitted edits against HEAD; --at REV re-evaluates the whole \
+        mesh as it stood at a past commit, with that commit's change against its first \
+        parent, as of its commit time. Policies and waivers come from the base, so a change \
+        cannot rewrite the rules that judge it; --policies-from head shows what the proposed \
+        policies would say, and --policies-from REV what another revision's would (today's \
+        main judging an old commit); rules that differ from the base's are evaluated over \
+        the whole mesh. Only what the change touches is evaluated, with its producer and its \
+        consumers' inputs, unless --all.
 
         Exit codes: 0 pass, 1 an unwaived mandatory (or hard) finding, 2 usage error or \
         unreadable input (a bad revision, a broken policy, malformed YAML).
@@ -25,11 +29,27 @@ struct Check: StewardCommand {
           steward check                                # this branch against main
           steward check --base main --head feature/x --format json
           steward check --worktree --explain
+          steward check --at v1.4.0                    # the mesh as it stood, by its own rules
+          steward check --at HEAD~30 --policies-from main   # would today's rules have allowed it?
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit, github, markdown }
-    enum PolicySide: String, ExpressibleByArgument, CaseIterable { case base, head }
+    /// `base`, `head`, or a revision.
+    enum PolicySide: ExpressibleByArgument, Equatable {
+        case base, head
+        case revision(String)
+        init(argument: String) {
+            self = argument == "base" ? .base : argument == "head" ? .head : .revision(argument)
+        }
+        var name: String {
+            switch self {
+            case .base: "base"
+            case .head: "head"
+            case .revision(let r): r
+            }
+        }
+    }
 
     @OptionGroup var global: GlobalOptions
 
@@ -45,37 +65,81 @@ struct Check: StewardCommand {
     @Flag(help: "Evaluate every target of the mesh, not only what the change touches.")
     var all = false
 
-    @Option(help: "Take policies and waivers from the base (default) or the head.")
+    @Option(help: ArgumentHelp("Re-evaluate the whole mesh as it stood at this commit (its change against its first parent, as of its commit time).", valueName: "rev"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("Take policies and waivers from the base (default), the head, or this revision.", valueName: "base|head|rev"))
     var policiesFrom: PolicySide = .base
 
-    @Option(help: ArgumentHelp("Evaluate as of this UTC time (evaluation.time); default now.", valueName: "timestamp"))
-    var at: String?
+    @Option(help: ArgumentHelp("Evaluate as of this UTC time (evaluation.time); default now, or the commit time with --at.", valueName: "timestamp"))
+    var time: String?
 
     @Flag(help: "For each finding, show the condition that decided it and the values it compared.")
     var explain = false
+
+    @Flag(help: "Append a `check` entry with the verdict and findings to the audit log (refs/steward/audit).")
+    var record = false
+
+    /// Loads both sides whole even when the change needs a few domains: the reference the
+    /// scoped load is tested against (docs/check-report.md, "What is loaded").
+    @Flag(name: .customLong("whole-mesh"), help: .hidden)
+    var wholeMesh = false
 
     @Option(help: "Output format: text, json, sarif (code scanning), junit, github (workflow annotations) or markdown (a PR comment).")
     var format: Format = .text
 
     func validate() throws {
         if worktree && (base != nil || head != nil) { throw ValidationError("--worktree compares the work tree with HEAD; drop --base and --head") }
+        if record && worktree { throw ValidationError("--record audits commits; the work tree is not one") }
+        if at != nil && (worktree || base != nil || head != nil) {
+            throw ValidationError("--at judges one commit against its first parent; drop --base, --head and --worktree")
+        }
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
         let trace = Trace()
-        guard let pair = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
-                                               help: "run the check inside the mesh repository", console: console) else { return .usage }
+        let pair: RevisionPair
+        var loadedDomains: Set<String>?
+        var evaluationTime = try time.map(PolicyLoading.time)
+        if let at {
+            guard let opened = try RevisionPair.open(path: global.repo, at: at, help: "run the check inside the mesh repository",
+                                                     console: console) else { return .usage }
+            pair = opened
+            if evaluationTime == nil { evaluationTime = try Int64(pair.repository.commit(pair.headID!).committer.date.timeIntervalSince1970) }
+        } else if let scoped = try scopedPair(console, trace: trace) {
+            guard let opened = scoped else { return .usage }
+            pair = opened
+            loadedDomains = Set(opened.head.domains.keys).union(opened.base.domains.keys)
+        } else {
+            guard let opened = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
+                                                     help: "run the check inside the mesh repository", console: console) else { return .usage }
+            pair = opened
+        }
         let (baseID, headID, headTree, oldMesh, newMesh) = (pair.baseID, pair.headID, pair.headTree, pair.base, pair.head)
         trace.mark("both revisions loaded")
+        let rules: CheckRun.Rules
+        let rulesCommit: String
+        switch policiesFrom {
+        case .base: (rules, rulesCommit) = (.base, baseID.description)
+        case .head: (rules, rulesCommit) = (.head, headID?.description ?? "WORKTREE")
+        case .revision(let rev):
+            let id = try pair.repository.resolve(rev)
+            rulesCommit = id.description
+            let tree = try pair.repository.tree(at: id)
+            guard let mesh = try RevisionPair.load(tree, "--policies-from", console, cache: ParseCache()) else { return .usage }
+            rules = .other(tree: tree, mesh: mesh)
+        }
+        // --at asks about the mesh as it stood: all of it.
+        let everything = all || at != nil
         let run: CheckRun
         do {
-            run = try CheckRun.run(pair, policiesFromHead: policiesFrom == .head, time: try PolicyLoading.time(at), command: "check",
-                                   trace: trace) { changes, view in
-                all ? nil : scope(changes, old: oldMesh, new: newMesh, view: view)
+            run = try CheckRun.run(pair, rules: rules, time: evaluationTime ?? PolicyLoading.time(nil), command: "check",
+                                   trace: trace, loadedDomains: loadedDomains) { changes, view in
+                everything ? nil : Self.scope(changes, old: oldMesh, new: newMesh, view: view)
             }
         } catch let broken as CheckRun.BrokenPolicies {
             DiagnosticOutput.text(broken.set.diagnostics, sources: broken.set.sources, tree: broken.tree, console: console)
-            console.err("error: the policies at the \(policiesFrom.rawValue) revision do not check; nothing was evaluated")
+            console.err("error: the policies at the \(policiesFrom.name) revision do not check; nothing was evaluated")
             return .usage
         }
         let (set, changes, view, evaluation, resolution) = (run.set, run.changes, run.view, run.evaluation, run.resolution)
@@ -83,6 +147,7 @@ struct Check: StewardCommand {
         let gating = run.gating
         let report = CheckReport(
             base: baseID.description, head: headID?.description ?? "WORKTREE",
+            policiesFrom: rulesCommit, time: Value.format(timestamp: run.time),
             changes: changes.filter { !$0.summary }.map { c in
                 CheckReport.ChangeRow(kind: c.change.kind, entity: c.change.entity, id: c.change.element, path: c.path,
                                       breaking: c.change.breaking, description: c.change.description,
@@ -99,6 +164,7 @@ struct Check: StewardCommand {
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
+        if record { try self.record(report, repository: pair.repository, keys: pair.head.settings.auditKeys, console: console) }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))
@@ -113,7 +179,7 @@ struct Check: StewardCommand {
             } + evaluation.diagnostics + run.waiverProblems + resolution.diagnostics
             DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
             let breaking = report.changes.filter(\.breaking)
-            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(report.changes.count) changes (\(breaking.count) breaking) in \(run.files.count) files, \(run.commits.count) commits")
+            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(plural(report.changes.count, "change")) (\(breaking.count) breaking) in \(plural(run.files.count, "file")), \(plural(run.commits.count, "commit"))")
             for c in breaking {
                 console.out("  BREAKING \(c.kind) \(c.id): \(c.description)")
                 if let i = c.impact {
@@ -123,6 +189,52 @@ struct Check: StewardCommand {
             console.out("verdict: \(report.verdict)" + (gating.isEmpty ? "" : " (\(gating.count) mandatory finding\(gating.count == 1 ? "" : "s"))"))
         }
         return gating.isEmpty ? .success : .findings
+    }
+
+    /// A check of commits with the base's rules loads only what its scope needs
+    /// (docs/check-report.md, "What is loaded"). Nil: load the whole mesh (--all, --at, the work
+    /// tree, other rules, a policy that reads the whole mesh, or --whole-mesh);
+    /// .some(nil): a side does not load, the errors are printed.
+    func scopedPair(_ console: Console, trace: Trace) throws -> RevisionPair?? {
+        guard !all, !worktree, !wholeMesh, policiesFrom == .base else { return nil }
+        switch try RevisionPair.openScoped(path: global.repo, base: base, head: head, help: "run the check inside the mesh repository",
+                                           console: console, trace: trace) {
+        case .failed: return .some(nil)
+        case .whole(let why):
+            trace.mark("whole mesh: \(why)")
+            return nil
+        case .pair(let pair):
+            // Policies that read the mesh's domains or a contract's consumers see past any scope.
+            let set = try PolicySet.load(from: pair.baseTree, domains: pair.baseDomainNames ?? Array(pair.base.domains.keys))
+            let demand = Demand(set.policies)
+            if demand.wants(.mesh, "domains") || demand.wants(.contract, "consumers") {
+                trace.mark("whole mesh: a policy reads mesh.domains or contract.consumers")
+                return nil
+            }
+            return pair
+        }
+    }
+
+    /// The check as an audit entry: the commits, the rules' commit, the verdict, the findings
+    /// and the waivers used (docs/audit-log.md §1). Who: `STEWARD_ACTOR`, else git's identity.
+    func record(_ r: CheckReport, repository: Repository, keys: [AuditKey], console: Console) throws {
+        let signer = try AuditSigning.signer(keys: keys)
+        let me = repository.defaultSignature()
+        let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
+        let findings: [JSONValue] = r.findings.map { f in
+            var o: [String: JSONValue] = ["policy": .string(f.policy), "level": .string(f.level), "outcome": .string(f.outcome),
+                                          "target": .string(f.target), "waived": .bool(f.waived)]
+            if let w = f.waiver { o["waiver"] = .object(["reason": .string(w.reason), "owner": .string(w.owner), "expires": .string(w.expires)]) }
+            return .object(o)
+        }
+        let entry = AuditEntry(seq: -1, type: .check, meshCommits: [r.base, r.head], policyRevision: r.policiesFrom, actor: actor,
+                               time: r.time, details: [
+                                   "verdict": .string(r.verdict), "findings": .array(findings),
+                                   "changes": .number(Double(r.changes.count)), "breaking": .number(Double(r.changes.filter(\.breaking).count)),
+                                   "summary": .object(r.summary.mapValues { .number(Double($0)) }),
+                               ])
+        let (written, _) = try AuditLog(repository: repository).append(entry, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
+        console.err("recorded as audit entry \(written.seq)")
     }
 
     /// The consumers of a breaking change, through the head's lineage (the base's for what
@@ -140,7 +252,7 @@ struct Check: StewardCommand {
     /// them; changed products (an edited transform counts as its product's change) with their
     /// inputs and the contracts they publish, whose targets bind them; everything in a changed
     /// domain, which every target binds.
-    func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
+    static func scope(_ changes: [MeshChange], old: Mesh, new: Mesh, view: ModelView) -> Set<String> {
         var contracts = Set<String>(), products = Set<String>(), domains = Set<String>()
         for c in changes where c.summary {
             switch c.change.entity {
@@ -224,6 +336,10 @@ struct CheckReport: Encodable {
 
     var base: String
     var head: String
+    /// The commit whose policies and waivers judged (WORKTREE for the work tree's).
+    var policiesFrom: String
+    /// evaluation.time, RFC 3339.
+    var time: String
     var changes: [ChangeRow]
     var findings: [FindingRow]
     /// Every policy of the set that judged the change (SARIF rules, JUnit suites).

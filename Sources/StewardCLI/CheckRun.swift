@@ -12,6 +12,8 @@ struct CheckRun {
     /// The policies that judged the change, and the tree they came from.
     var set: PolicySet
     var rulesTree: any FileTree
+    /// evaluation.time.
+    var time: Int64
     var files: [FileChange]
     var commits: [CommitInfo]
     var changes: [MeshChange]
@@ -26,16 +28,41 @@ struct CheckRun {
         var tree: any FileTree
     }
 
+    /// Where the policies and waivers that judge a change come from.
+    enum Rules {
+        case base, head
+        /// Another revision's, such as today's main judging an old commit.
+        case other(tree: any FileTree, mesh: Mesh)
+    }
+
     /// Evaluates the change from `pair.base` to `pair.head` with the policies and waivers of
-    /// the base (or the head), as of `time`. `scope` picks the targets to evaluate from the
-    /// changes and the view; nil evaluates everything.
-    static func run(_ pair: RevisionPair, policiesFromHead: Bool, time: Int64, command: String,
-                    trace: Trace = Trace(),
+    /// `rules`, as of `time`. `scope` picks the targets to evaluate from the changes and the
+    /// view; nil evaluates everything.
+    /// `loadedDomains`: the pair holds only these domains (a scoped load); waivers of targets
+    /// in other domains cannot match anything evaluated, so they are left out rather than
+    /// reported as matching nothing.
+    /// `focus`: the products and contracts the findings asked for are about, given both
+    /// sides; when no policy reads a domain's lists or a contract's consumers, the view is
+    /// built from them alone (with their producers) instead of every loaded domain.
+    static func run(_ pair: RevisionPair, rules: Rules, time: Int64, command: String,
+                    trace: Trace = Trace(), loadedDomains: Set<String>? = nil,
+                    focus: ((Mesh, Mesh) -> (products: Set<String>, contracts: Set<String>))? = nil,
                     scope: ([MeshChange], ModelView) -> Set<String>?) throws -> CheckRun {
-        let rulesTree: any FileTree = policiesFromHead ? pair.headTree : pair.baseTree
-        let rulesMesh = policiesFromHead ? pair.head : pair.base
-        let set = try PolicySet.load(from: rulesTree, domains: Array(rulesMesh.domains.keys))
+        var pair = pair
+        let (rulesTree, rulesMesh): (any FileTree, Mesh) = switch rules {
+        case .base: (pair.baseTree, pair.base)
+        case .head: (pair.headTree, pair.head)
+        case .other(let tree, let mesh): (tree, mesh)
+        }
+        let domainNames: [String] = if case .base = rules, let all = pair.baseDomainNames { all } else { Array(rulesMesh.domains.keys) }
+        let set = try PolicySet.load(from: rulesTree, domains: domainNames)
         if set.hasErrors { throw BrokenPolicies(set: set, tree: rulesTree) }
+        let demand = Demand(set.policies)
+        if let focus, !demand.wants(.domain, "products"), !demand.wants(.domain, "contracts"), !demand.wants(.contract, "consumers") {
+            let (products, contracts) = focus(pair.base, pair.head)
+            pair.base = pair.base.keeping(products: products, contracts: contracts)
+            pair.head = pair.head.keeping(products: products, contracts: contracts)
+        }
 
         // What changed, and by whom.
         let files = try fileChanges(pair)
@@ -48,17 +75,29 @@ struct CheckRun {
         let view = ModelView(base: pair.base, head: pair.head, changes: changes,
                              evaluation: EvaluationInfo(time: time, command: command, base: pair.baseID.description,
                                                         head: pair.headID?.description),
-                             demand: Demand(set.policies), transform: { Lint.text(headTree, $0) })
+                             demand: demand, transform: { Lint.text(headTree, $0) })
         trace.mark("view built")
         let only = scope(changes, view)
-        // Proposed rules have never judged this mesh: their blast radius is every target.
-        let proposed = policiesFromHead && only != nil ? try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) : []
+        // Rules other than the base's have never judged this mesh: those that differ from the
+        // base's have every target as their blast radius.
+        var proposed = Set<String>()
+        if case .base = rules {} else if only != nil { proposed = try proposedPolicies(set, base: pair.baseTree, mesh: pair.base) }
+        let waivers = loadedDomains.map { loaded in rulesMesh.waivers.filter { Self.mayConcern($0.target, loaded) } } ?? rulesMesh.waivers
         let (evaluation, resolution, waiverProblems) = PolicyEvaluator.evaluate(
-            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: rulesMesh.waivers,
+            set.policies.map(CompiledPolicy.init), view: view, mesh: rulesMesh, waivers: waivers,
             only: only, everywhere: proposed)
         trace.mark("evaluated")
-        return CheckRun(set: set, rulesTree: rulesTree, files: files, commits: commits, changes: changes, view: view,
+        return CheckRun(set: set, rulesTree: rulesTree, time: time, files: files, commits: commits, changes: changes, view: view,
                         evaluation: evaluation, resolution: resolution, waiverProblems: waiverProblems)
+    }
+
+    /// Whether a waiver target can name something in `domains`: ids start with their domain
+    /// (`<domain>.<name>...`), change targets with their file (`domains/<domain>/...`); any
+    /// other target (a file outside the domains) is kept.
+    static func mayConcern(_ target: String, _ domains: Set<String>) -> Bool {
+        if target.hasPrefix("\(MeshLoader.domainsRoot)/") { return HistoryTarget.domain(ofPath: target).map(domains.contains) ?? true }
+        guard let dot = target.firstIndex(of: "."), !target[..<dot].contains("/") else { return true }  // a file outside the domains
+        return domains.contains(String(target[..<dot]))
     }
 
     /// The findings that gate a merge: unwaived fails and errors of mandatory and hard policies.
@@ -77,7 +116,8 @@ struct CheckRun {
     static func fileChanges(_ pair: RevisionPair) throws -> [FileChange] {
         let changes = try pair.headID.map { try pair.repository.changes(from: pair.baseID, to: $0, detectRenames: false) }
             ?? pair.repository.workTreeChanges(detectRenames: false)
-        return changes.map { c in
+        // Files outside the mesh are not the mesh's: CODEOWNERS and branch protection guard them.
+        return changes.filter { MeshLoader.isMeshPath($0.path) }.map { c in
             FileChange(path: c.path, status: c.status == .added ? .added : (c.status == .deleted ? .removed : .modified))
         }
     }

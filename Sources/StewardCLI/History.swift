@@ -92,28 +92,39 @@ struct History: StewardCommand {
         trace.mark("walk: \(walked.count) commits touch \(located.paths.count) paths")
         let verdicts = VerdictCache(directory: URL(fileURLWithPath: repository.gitDir).appendingPathComponent("steward/verdicts"))
 
+        let steps = walked.filter { step in
+            let when = step.commit.committer.date
+            return from.map { when >= $0 } ?? true && to.map { when < $0 } ?? true
+        }
         var entries: [Entry] = []
-        for step in walked {
+        for step in steps {
             let commit = step.commit
-            let when = commit.committer.date
-            if let from, when < from { continue }
-            if let to, when >= to { continue }
             let changes = try semanticDiff(step, located: located, repository: repository, cache: cache)
-            var entry = Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
-                              date: Self.rfc3339(when), message: commit.summary, merge: commit.isMerge,
-                              files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
-                              changes: changes, verdict: nil, findings: nil)
-            if !noVerdict {
-                let key = "\(commit.id)/\(located.id)"
-                let findings = try verdicts.findings(key) ?? {
-                    let f = try verdict(at: commit, located: located, repository: repository, cache: cache)
-                    try verdicts.store(key, f)
-                    return f
-                }()
-                entry.findings = findings
-                entry.verdict = findings.contains { PolicyLevel(rawValue: $0.level)?.gates == true && !$0.waived && $0.outcome != "pass" } ? "fail" : "pass"
+            entries.append(Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
+                                 date: Self.rfc3339(commit.committer.date), message: commit.summary, merge: commit.isMerge,
+                                 files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
+                                 changes: changes, verdict: nil, findings: nil))
+        }
+        trace.mark("\(entries.count) commits diffed")
+        if !noVerdict {
+            let keys = steps.map { "\($0.commit.id)/\(located.id)" }
+            var findings = keys.map { verdicts.findings($0) }
+            // Commits are judged independently: on every core (git reads are serialized by the
+            // repository; loading, the view and evaluation are not).
+            let missing = findings.indices.filter { findings[$0] == nil }
+            let judged = ParallelResults<[CheckReport.FindingRow]>(count: missing.count)
+            DispatchQueue.concurrentPerform(iterations: missing.count) { k in
+                judged.set(k, Result { try Self.verdict(at: steps[missing[k]].commit, located: located, repository: repository, cache: cache) })
             }
-            entries.append(entry)
+            for (k, i) in missing.enumerated() {
+                let f = try judged.value(k)
+                try verdicts.store(keys[i], f)
+                findings[i] = f
+            }
+            for i in entries.indices {
+                entries[i].findings = findings[i]
+                entries[i].verdict = findings[i]!.contains(where: \.gates) ? "fail" : "pass"
+            }
         }
         trace.mark("\(entries.count) commits described")
         let report = Report(target: located.id, kind: located.kind.rawValue, rev: start.description, paths: located.paths, commits: entries)
@@ -136,7 +147,7 @@ struct History: StewardCommand {
         let files = Set(newPaths + oldPaths + located.paths)
         let domainFiles = Set(files.compactMap(HistoryTarget.domain(ofPath:)).map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
         func load(_ tree: any FileTree) throws -> Mesh {
-            try MeshLoader(cache: cache).load(from: SubsetTree(tree, folders: [], files: files.union(domainFiles).union([MeshLoader.settingsPath])))
+            try MeshLoader(cache: cache, partial: true).load(from: SubsetTree(tree, folders: [], files: files.union(domainFiles).union([MeshLoader.settingsPath])))
                 .value ?? Mesh(settings: MeshSettings(name: ""))
         }
         let newTree = try repository.tree(at: commit.id)
@@ -159,32 +170,13 @@ struct History: StewardCommand {
 
     /// The findings on the target as `check` of the commit against its first parent would have
     /// reported them, evaluated on the target's neighbourhood (docs/history.md §3).
-    func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
-        let headTree = try repository.tree(at: commit.id)
-        let baseID = commit.parents.first ?? commit.id  // a root commit is judged as it stands
-        let baseTree = try repository.tree(at: baseID)
-        let domains = try HistoryTarget.neighbourhood(of: located, at: headTree, cache: cache)
-            .union(HistoryTarget.neighbourhood(of: located, at: baseTree, cache: cache))
-        var (headSub, baseSub): (any FileTree, any FileTree) = (HistoryTarget.subset(headTree, domains: domains),
-                                                                HistoryTarget.subset(baseTree, domains: domains))
-        var head = try MeshLoader(cache: cache).load(from: headSub)
-        var base = try MeshLoader(cache: cache).load(from: baseSub)
-        if ![head.value, base.value].allSatisfy({ $0.map(located.resolvesInputs) ?? true }) {
-            // An input lives outside the domain its id names: judge on the whole mesh.
-            (headSub, baseSub) = (headTree, baseTree)
-            (head, base) = (try MeshLoader(cache: cache).load(from: headTree), try MeshLoader(cache: cache).load(from: baseTree))
+    static func verdict(at commit: Commit, located: HistoryTarget, repository: Repository, cache: ParseCache) throws -> [CheckReport.FindingRow] {
+        let run = try CommitVerdict.run(commit, repository: repository, cache: cache,
+                                        neighbourhood: { try HistoryTarget.neighbourhood(of: located, at: $0, cache: cache) },
+                                        complete: located.resolvesInputs, focus: located.focus) { _, _, view in
+            view.allTargetIds.filter(located.owns)
         }
-        guard let headMesh = head.value, let baseMesh = base.value else { return [] }  // no steward.yaml then: nothing to judge
-        let pair = RevisionPair(repository: repository, baseID: baseID, headID: commit.id, baseTree: baseSub, headTree: headSub,
-                                base: baseMesh, head: headMesh)
-        let run: CheckRun
-        do {
-            run = try CheckRun.run(pair, policiesFromHead: commit.parents.isEmpty, time: Int64(commit.committer.date.timeIntervalSince1970),
-                                   command: "check") { _, view in view.allTargetIds.filter(located.owns) }
-        } catch is CheckRun.BrokenPolicies {
-            return []  // the policies of that time did not check: check would have evaluated nothing
-        }
-        return run.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) }
+        return run?.resolution.findings.filter { located.owns($0.target) && $0.outcome != .pass }.map { CheckReport.FindingRow($0) } ?? []
     }
 
     // MARK: dates
@@ -260,7 +252,7 @@ struct VerdictCache {
         directory.appendingPathComponent(key.replacingOccurrences(of: "/", with: "_") + ".json")
     }
 
-    func findings(_ key: String) throws -> [CheckReport.FindingRow]? {
+    func findings(_ key: String) -> [CheckReport.FindingRow]? {
         guard let data = try? Data(contentsOf: url(key)) else { return nil }
         return try? JSONDecoder().decode([CheckReport.FindingRow].self, from: data)  // a damaged entry is judged again
     }
@@ -272,4 +264,16 @@ struct VerdictCache {
         let tmp = url(key).appendingPathExtension("tmp\(getpid())")
         if (try? data.write(to: tmp)) != nil { rename(tmp.path, url(key).path) }  // atomic: readers see old or new
     }
+}
+
+/// Results filled in by concurrent workers, one slot each.
+final class ParallelResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<T, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<T, any Error>) { lock.withLock { slots[i] = r } }
+
+    func value(_ i: Int) throws -> T { try lock.withLock { slots[i]! }.get() }
 }

@@ -48,7 +48,7 @@ struct HistoryTarget {
     /// The mesh made of some domains only. References to other domains do not resolve, so
     /// the load's diagnostics are not reported: the full mesh is what `lint` judges.
     static func load(_ tree: any FileTree, domains: Set<String>, cache: ParseCache) throws -> Mesh {
-        try MeshLoader(cache: cache).load(from: subset(tree, domains: domains)).value ?? Mesh(settings: MeshSettings(name: ""))
+        try MeshLoader(cache: cache, partial: true).load(from: subset(tree, domains: domains)).value ?? Mesh(settings: MeshSettings(name: ""))
     }
 
     static func locate(_ id: String, in tree: any FileTree, cache: ParseCache) throws -> HistoryTarget {
@@ -96,6 +96,23 @@ struct HistoryTarget {
             if let d = port.contractId.split(separator: ".").first { out.insert(String(d)) }
         }
         return out
+    }
+
+    /// What findings on the target are computed from, on either side: its product (a
+    /// contract's producer), the contracts it publishes and reads, and the target contract.
+    func focus(_ old: Mesh, _ new: Mesh) -> (products: Set<String>, contracts: Set<String>) {
+        var products: Set<String> = kind == .product ? [id] : []
+        var contracts = Set(self.contracts)
+        for mesh in [old, new] {
+            if kind == .contract, let producer = mesh.producerOf[id] { products.insert(producer) }
+        }
+        for mesh in [old, new] {
+            for p in products.compactMap({ mesh.products[$0] }) {
+                contracts.formUnion(p.outputPorts.compactMap(\.contractId))
+                contracts.formUnion(p.inputPorts.map(\.contractId))
+            }
+        }
+        return (products, contracts)
     }
 
     /// Whether every contract the target reads is in `mesh`.

@@ -39,7 +39,7 @@ struct Lint: StewardCommand {
     var noPolicies = false
 
     @Option(help: ArgumentHelp("Evaluate policies as of this UTC time (evaluation.time); default now.", valueName: "timestamp"))
-    var at: String?
+    var time: String?
 
     func execute(_ console: Console) throws -> ExitStatus {
         let start = Date()
@@ -51,7 +51,7 @@ struct Lint: StewardCommand {
         var sources = loaded.sources
         var policyCount: Int?
         if !noPolicies, let mesh = loaded.value {
-            let time = try PolicyLoading.time(at)
+            let time = try PolicyLoading.time(time)
             let trace = Trace()
             let set = try PolicyLoading.load(source.tree, mesh: mesh)
             trace.mark("policies parsed and checked")

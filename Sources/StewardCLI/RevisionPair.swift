@@ -16,6 +16,9 @@ struct RevisionPair {
     var headTree: any FileTree
     var base: Mesh
     var head: Mesh
+    /// Every domain of the base when `base` holds only some (a scoped load): policies are
+    /// checked against all of them, as with the whole mesh.
+    var baseDomainNames: [String]? = nil
 
     /// Opens the repository at `path` and loads both sides. `base` defaults to the merge base
     /// of the head with the main branch of `steward.yaml` (or `origin/<main>` when there is no
@@ -23,12 +26,7 @@ struct RevisionPair {
     /// after printing the load errors when a side does not load.
     static func open(path: String, base: String?, head: String?, worktree: Bool = false, help: String,
                      console: Console) throws -> RevisionPair? {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: path)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(path)` is not inside a git repository", help: help)
-        }
+        let repository = try discover(path, help: help)
         let cache = ParseCache()
         let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
         let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
@@ -52,13 +50,35 @@ struct RevisionPair {
                             base: baseMesh, head: headMesh)
     }
 
+    /// One commit against its first parent (a root commit against itself), as `check --at`
+    /// judges it.
+    static func open(path: String, at revision: String, help: String, console: Console) throws -> RevisionPair? {
+        let repository = try discover(path, help: help)
+        let id = try repository.resolve(revision)
+        let parent = try repository.commit(id).parents.first ?? id
+        let cache = ParseCache()
+        let (baseTree, headTree) = (try repository.tree(at: parent), try repository.tree(at: id))
+        guard let baseMesh = try load(baseTree, "parent", console, cache: cache),
+              let headMesh = try load(headTree, "--at", console, cache: cache) else { return nil }
+        return RevisionPair(repository: repository, baseID: parent, headID: id, baseTree: baseTree, headTree: headTree,
+                            base: baseMesh, head: headMesh)
+    }
+
+    static func discover(_ path: String, help: String) throws -> Repository {
+        do {
+            return try Repository.discover(from: path)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(path)` is not inside a git repository", help: help)
+        }
+    }
+
     /// The text of a file on one side, for diffs of transforms and policies.
     func text(_ side: MeshDiff.Side, _ path: String) -> String? {
         let bytes = try? (side == .old ? baseTree : headTree).read(path)
         return bytes.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private static func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
+    static func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
         let loaded = try MeshLoader(cache: cache).load(from: tree)
         guard let mesh = loaded.value, !loaded.hasErrors else {
             DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import StewardModel
 
@@ -131,6 +132,7 @@ private struct Differ {
                 "\(name) \(q.primaryKey ? (p.primaryKey ? "moves in the primary key" : "joins the primary key") : "leaves the primary key")", at: at)
         }
         classification(p.classification, q.classification, element: e, name: name, at: at)
+        constraints(p.logicalTypeOptions, q.logicalTypeOptions, element: e, name: name, at: at)
         if p.isPII != q.isPII {
             add(q.isPII ? "pii.added" : "pii.removed", "property", e, breaking: !q.isPII,
                 "\(name) is \(q.isPII ? "now tagged pii" : "no longer tagged pii")", at: at)
@@ -179,13 +181,26 @@ private struct Differ {
                 continue
             }
             let before = remaining.remove(at: i)
-            guard before.threshold != rule.threshold || QualityBounds.unit(before) != QualityBounds.unit(rule) || before.query != rule.query else { continue }
-            let direction = QualityBounds.compare(before, rule)
+            let boundChanged = before.threshold != rule.threshold || QualityBounds.unit(before) != QualityBounds.unit(rule) || before.query != rule.query
+            guard boundChanged || before.arguments != rule.arguments else { continue }
+            let bound = boundChanged ? QualityBounds.compare(before, rule) : .tightened
+            let arguments = before.arguments == rule.arguments ? .tightened : QualityBounds.compareArguments(before.arguments, rule.arguments)
+            let direction: QualityBounds.Direction = bound == .tightened && arguments == .tightened ? .tightened : .loosened
             add(direction == .tightened ? "quality.tightened" : "quality.loosened", entity, e, breaking: direction != .tightened,
                 "quality rule \(Self.describe(before)) → \(Self.describe(rule)) on `\(e)`", at: rule.location)
         }
         for rule in remaining {
             add("quality.removed", entity, e, breaking: true, "quality rule \(Self.describe(rule)) removed from `\(e)`", at: at)
+        }
+    }
+
+    /// `logicalTypeOptions`: a constraint that admits fewer values is a stronger promise to
+    /// readers; one that admits more, or that cannot be ordered (a new `pattern`), is breaking.
+    mutating func constraints(_ a: [String: YAMLValue], _ b: [String: YAMLValue], element e: String, name: String, at: SourceLocation) {
+        for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+            let tightened = Constraints.tightened(key, from: a[key], to: b[key])
+            add(tightened ? "constraint.tightened" : "constraint.loosened", "property", e, breaking: !tightened,
+                "\(name) \(key) \(a[key].map { "\($0)" } ?? "(none)") → \(b[key].map { "\($0)" } ?? "(none)")", at: at)
         }
     }
 
@@ -353,6 +368,32 @@ enum QualityBounds {
         }
     }
 
+    /// A rule's `arguments`: fewer `validValues` or more `invalidValues` accept fewer values;
+    /// any other argument change cannot be ordered.
+    static func compareArguments(_ a: YAMLValue?, _ b: YAMLValue?) -> Direction {
+        func map(_ v: YAMLValue?) -> [String: YAMLValue] {
+            if case .map(let pairs)? = v { return Dictionary(pairs, uniquingKeysWith: { _, last in last }) }
+            return [:]
+        }
+        func set(_ v: YAMLValue?) -> Set<YAMLValue>? {
+            if case .list(let items)? = v { return Set(items) }
+            return v == nil ? nil : [v!]
+        }
+        let (x, y) = (map(a), map(b))
+        guard a == nil || !x.isEmpty, b == nil || !y.isEmpty else { return .unknown }  // not a map: cannot be read
+        var out = Direction.tightened
+        for key in Set(x.keys).union(y.keys) where x[key] != y[key] {
+            let (old, new) = (set(x[key]), set(y[key]))
+            let tighter: Bool = switch key {
+            case "validValues": new.map { n in old.map { n.isSubset(of: $0) } ?? true } ?? false
+            case "invalidValues": new.map { n in old.map { n.isSuperset(of: $0) } ?? true } ?? false
+            default: false
+            }
+            if !tighter { out = .loosened }
+        }
+        return out
+    }
+
     /// What a rule's bound counts: rows unless it says otherwise, as the object model reads it.
     static func unit(_ r: QualityRule) -> String { r.unit ?? "rows" }
 
@@ -388,5 +429,31 @@ enum QualityBounds {
     /// Whether an upper end lies strictly below a lower end: the two intervals share no value.
     static func below(_ upper: End, _ lower: End) -> Bool {
         upper.value < lower.value || (upper.value == lower.value && !(upper.inclusive && lower.inclusive))
+    }
+}
+
+/// The order of `logicalTypeOptions` values: lower bounds tighten upwards, upper bounds
+/// downwards; adding a constraint tightens, removing one loosens; others (`pattern`,
+/// `format`) cannot be ordered, so any change to them loosens.
+enum Constraints {
+    static let lower: Set<String> = ["minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties"]
+    static let upper: Set<String> = ["maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties"]
+
+    static func tightened(_ key: String, from a: YAMLValue?, to b: YAMLValue?) -> Bool {
+        guard let b else { return false }
+        guard let a else { return true }
+        guard let x = order(a), let y = order(b) else { return false }
+        if lower.contains(key) { return y >= x }
+        if upper.contains(key) { return y <= x }
+        return false
+    }
+
+    /// Numbers, and dates or timestamps as text (ISO 8601 orders as text within one form).
+    static func order(_ v: YAMLValue) -> Double? {
+        if let n = v.number { return n }
+        if case .string(let s) = v, let d = ISO8601DateFormatter().date(from: s.count == 10 ? s + "T00:00:00Z" : s) {
+            return d.timeIntervalSince1970
+        }
+        return nil
     }
 }

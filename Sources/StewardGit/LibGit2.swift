@@ -7,7 +7,11 @@ enum LibGit2 {
     /// Takes one reference on libgit2's global state. libgit2 counts `init` calls and only tears
     /// down on the matching last `shutdown`, so each owner (a `Repository`, or a static helper for
     /// the span of one call) acquires and releases, keeping the two balanced.
-    static func acquire() { _ = git_libgit2_init() }
+    static func acquire() {
+        _ = git_libgit2_init()
+        // Mesh folders hold hundreds of files: keep their trees in the object cache.
+        _ = steward_git_set_tree_cache_limit(1 << 20)
+    }
 
     /// Drops the reference taken by `acquire()`.
     static func release() { _ = git_libgit2_shutdown() }

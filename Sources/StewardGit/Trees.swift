@@ -46,6 +46,26 @@ public struct GitTree: FileTree {
         }
     }
 
+    /// The names of the folders directly inside `prefix` (one tree read, nothing listed below).
+    public func folders(in prefix: String) throws -> [String] {
+        let base = GitTree.normalize(prefix)
+        return try repository.withHandle { repo in
+            let root = try repository.lookupTree(repo, treeID)
+            defer { git_tree_free(root) }
+            guard let entry = try repository.entry(root, base) else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            let sub = try repository.lookupTree(repo, ObjectID(git_tree_entry_id(entry)))
+            defer { git_tree_free(sub) }
+            var out: [String] = []
+            for i in 0..<git_tree_entrycount(sub) {
+                guard let e = git_tree_entry_byindex(sub, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
+                out.append(String(cString: git_tree_entry_name(e)))
+            }
+            return out.sorted()
+        }
+    }
+
     /// The bytes of the regular file at `path`, or nil if there is none (or it is a folder,
     /// a symlink or a submodule).
     public func read(_ path: String) throws -> [UInt8]? {

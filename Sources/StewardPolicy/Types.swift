@@ -122,7 +122,7 @@ public enum ChangeKinds {
         "property.requiredRemoved", "property.uniqueAdded", "property.uniqueRemoved", "property.primaryKeyChanged",
         "classification.added", "classification.removed", "classification.tightened", "classification.loosened",
         "pii.added", "pii.removed", "masking.changed", "masking.removed",
-        "quality.added", "quality.removed", "quality.tightened", "quality.loosened",
+        "quality.added", "quality.removed", "quality.tightened", "quality.loosened", "constraint.tightened", "constraint.loosened",
         "criticalDataElement.added", "criticalDataElement.removed",
         "grant.added", "grant.revoked", "grant.widened", "grant.narrowed",
         "transform.added", "transform.removed", "transform.modified",

@@ -20,7 +20,7 @@ import Testing
     /// findings as waived while it holds, and as errors once it has expired.
     @Test func lintEvaluatesThePoliciesOfTheExampleMesh() throws {
         func run(_ at: String) throws -> (Int32, [String]) {
-            let r = StewardRunner.run(["lint", "-C", Self.exampleMesh, "--at", at, "--format", "json"])
+            let r = StewardRunner.run(["lint", "-C", Self.exampleMesh, "--time", at, "--format", "json"])
             let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
             let ds = json?["diagnostics"] as? [[String: Any]] ?? []
             return (r.status, ds.map { "\($0["severity"] ?? "") \($0["id"] ?? "") \(($0["location"] as? [String: Any])?["path"] ?? "")" })
@@ -167,8 +167,8 @@ import Testing
         let (clean, out, _) = try run(["lint", "-C", CLITests.exampleMesh, "--no-policies"])
         #expect(clean == 0)
         #expect(out.contains("ok"))
-        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--at", "2026-07-01T00:00:00Z"]).0 == 0)
-        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--at", "2028-07-01T00:00:00Z"]).0 == 1)
+        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--time", "2026-07-01T00:00:00Z"]).0 == 0)
+        #expect(try run(["lint", "-C", CLITests.exampleMesh, "--time", "2028-07-01T00:00:00Z"]).0 == 1)
         #expect(try run(["no-such-command"]).0 == 2)
         #expect(try run(["lint", "--format", "xml"]).0 == 2)
         #expect(try run(["--help"]).0 == 0)

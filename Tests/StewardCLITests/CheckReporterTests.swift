@@ -41,7 +41,7 @@ import Testing
     }
 
     func check(_ mesh: ScratchMesh, _ format: String) -> (status: Int32, out: String, err: String) {
-        StewardRunner.run(["check", "-C", mesh.path, "--format", format, "--at", "2026-07-01T00:00:00Z"])
+        StewardRunner.run(["check", "-C", mesh.path, "--format", format, "--time", "2026-07-01T00:00:00Z"])
     }
 
 
@@ -199,7 +199,7 @@ import Testing
         #expect(CheckReporters.xml(nasty, attribute: true) == "a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;&#10;line\u{FFFD}two&#9;tab")
         #expect(CheckReporters.xml(nasty) == "a &lt;b&gt; &amp; \"c\" 'd'\nline\u{FFFD}two\ttab")
         let report = CheckReport(
-            base: "b", head: "h", changes: [],
+            base: "b", head: "h", policiesFrom: "b", time: "2026-07-01T00:00:00Z", changes: [],
             findings: [CheckReport.FindingRow(policy: "p.one", level: "hard", outcome: "error", message: nasty, hint: "]]> <![CDATA[",
                                               path: "a&b.yaml", line: 3, column: 1, target: "t<1>", waived: false)],
             policies: [CheckReport.PolicyRow(id: "p.one", title: "Title \"quoted\" & <tagged>", level: "hard", tags: [],
@@ -248,7 +248,7 @@ import Testing
         #expect(CheckReporters.githubData("50% a:b,c\r\nd") == "50%25 a:b,c%0D%0Ad")
         #expect(CheckReporters.githubProperty("50% a:b,c\r\nd") == "50%25 a%3Ab%2Cc%0D%0Ad")
         let report = CheckReport(
-            base: "b", head: "h", changes: [],
+            base: "b", head: "h", policiesFrom: "b", time: "2026-07-01T00:00:00Z", changes: [],
             findings: [CheckReport.FindingRow(policy: "p.one", level: "warning", outcome: "fail", message: "x", hint: nil,
                                               path: "dir,with:odd/file.yaml", line: 2, column: 0, target: "t", waived: false)],
             policies: [], summary: [:], verdict: "pass")

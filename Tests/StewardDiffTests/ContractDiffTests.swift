@@ -33,8 +33,13 @@ import Testing
             tags: [pii]
             customProperties:
               - {property: anonymizationStrategy, value: hash}
+            logicalTypeOptions: {maxLength: 254, pattern: "^.+@.+$"}
           - name: signup_ts
             logicalType: date
+          - name: status
+            logicalType: string
+            quality:
+              - {metric: invalidValues, mustBe: 0, arguments: {validValues: [active, closed]}}
     slaProperties:
       - {property: latency, value: 6, unit: h, element: customers.signup_ts}
       - {property: retention, value: 2, unit: y, element: customers.signup_ts}
@@ -100,6 +105,15 @@ import Testing
         ([("mustBeLessOrEqualTo: 1, unit: percent}", "mustBeLessOrEqualTo: 1}")], ["quality.loosened breaking sales.customers.customers.customer_id"]),
         ([("        quality:\n          - {metric: nullValues, mustBeLessOrEqualTo: 1, unit: percent}\n", "")],
          ["quality.removed breaking sales.customers.customers.customer_id"]),
+        // constraints (logicalTypeOptions) and quality arguments: admitting fewer values is safe
+        ([("maxLength: 254", "maxLength: 100")], ["constraint.tightened safe sales.customers.customers.email"]),
+        ([("maxLength: 254", "maxLength: 320")], ["constraint.loosened breaking sales.customers.customers.email"]),
+        ([("maxLength: 254, ", "")], ["constraint.loosened breaking sales.customers.customers.email"]),
+        ([("pattern: \"^.+@.+$\"", "pattern: \"^[^@]+@[^@]+$\"")], ["constraint.loosened breaking sales.customers.customers.email"]),
+        ([("{maxLength: 254, ", "{minLength: 3, maxLength: 254, ")], ["constraint.tightened safe sales.customers.customers.email"]),
+        ([("validValues: [active, closed]", "validValues: [active]")], ["quality.tightened safe sales.customers.customers.status"]),
+        ([("validValues: [active, closed]", "validValues: [active, closed, frozen]")], ["quality.loosened breaking sales.customers.customers.status"]),
+        ([("validValues: [active, closed]", "invalidValues: [frozen]")], ["quality.loosened breaking sales.customers.customers.status"]),
         // SLA
         ([("value: 2, unit: y", "value: 1, unit: y")], ["retention.shortened breaking sales.customers"]),
         ([("value: 2, unit: y", "value: 3, unit: y")], ["retention.lengthened safe sales.customers"]),

@@ -40,8 +40,13 @@ public final class ScratchMesh {
 
     /// Runs git in the mesh folder (tests may use the git CLI to build repositories).
     @discardableResult
-    public func git(_ args: String...) throws -> String {
+    public func git(_ args: String...) throws -> String { try git(args) }
+
+    /// Runs git with extra environment, such as `GIT_COMMITTER_DATE`.
+    @discardableResult
+    public func git(_ args: [String], env: [String: String] = [:]) throws -> String {
         let p = Process()
+        if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // `-C` rather than `currentDirectoryURL`: Foundation changes the working directory of
         // the whole process to launch, which races when tests run in parallel.

@@ -22,7 +22,7 @@ mkdir -p "$mesh/policies" && cp policies/*.policy "$mesh/policies/"
 "$py" bench/rego/mutate_mesh.py "$mesh"
 git -C "$mesh" add -A
 git -C "$mesh" -c user.name=bench -c user.email=bench@acme.example commit -qm "policies; violations on purpose"
-.build-rego/release/steward lint -C "$mesh" --rev HEAD --format json --at "$at" > "$work/mutated-steward.json" || true
+.build-rego/release/steward lint -C "$mesh" --rev HEAD --format json --time "$at" > "$work/mutated-steward.json" || true
 "$py" bench/rego/export_input.py "$mesh" "$work/mutated-input.json" --at "$at"
 "$py" bench/rego/opa_bench.py "$work/mutated-input.json" --once --findings "$work/mutated-opa.json"
 "$py" bench/rego/compare.py "$work/mutated-steward.json" "$work/mutated-opa.json"

@@ -66,7 +66,7 @@ bin="$repo/.build-rego/release/steward"
 view_best= eval_best= both_best=
 for i in $(seq "$runs"); do
   # lint exits 1 when a mandatory policy fails, as it does here
-  STEWARD_TRACE=1 "$bin" lint -C "$copy" --rev HEAD --format json --at "$at" > "$work/steward.json" 2> "$work/steward.trace" || true
+  STEWARD_TRACE=1 "$bin" lint -C "$copy" --rev HEAD --format json --time "$at" > "$work/steward.json" 2> "$work/steward.trace" || true
   read -r view eval pairs < <(awk '
     /policies parsed and checked at/ { p = $(NF-1) }
     /model view built at/ { v = $(NF-1) }

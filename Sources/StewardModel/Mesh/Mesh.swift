@@ -42,6 +42,20 @@ public struct Mesh: Sendable {
 
     public var sortedProducts: [Product] { products.keys.sorted().map { products[$0]! } }
 
+    /// The mesh cut to some products and contracts (and the producers of those contracts, so
+    /// a kept contract never looks like a source): what a verdict on a few of them needs when
+    /// no policy reads a domain's lists or a contract's consumers.
+    public func keeping(products keep: Set<String>, contracts keptContracts: Set<String>) -> Mesh {
+        let producers = producerOf
+        let productIDs = keep.union(keptContracts.compactMap { producers[$0] })
+        var out = self
+        out.products = products.filter { productIDs.contains($0.key) }
+        out.contracts = contracts.filter { keptContracts.contains($0.key) }
+        out.contractDomain = contractDomain.filter { keptContracts.contains($0.key) }
+        out.transforms = transforms.filter { productIDs.contains($0.key) }
+        return out
+    }
+
     /// The contract an element id belongs to (`<contract>`, `<contract>.<object>`,
     /// `<contract>.<object>.<property>`, `<contract>/grants/<role>`). Contract ids contain
     /// dots, so it is the longest known contract id the element starts with.

@@ -9,14 +9,27 @@ import StewardCore
 public struct MeshLoader: Sendable {
     /// Parses kept between loads (the base and head of a check share all but a few files).
     let cache: ParseCache?
+    /// The tree holds a few domains of a mesh: references to the others dangle by design, so
+    /// they are not checked (no diagnostics about them, no suggestions searched for).
+    let partial: Bool
+    /// With `partial`: the files whose references are still checked (those a change touched).
+    let checking: Set<String>?
 
-    public init(cache: ParseCache? = nil) {
+    public init(cache: ParseCache? = nil, partial: Bool = false, checking: Set<String>? = nil) {
         self.cache = cache
+        self.partial = partial
+        self.checking = checking
     }
 
     public static let settingsPath = "steward.yaml"
     public static let domainsRoot = "domains"
     public static let waiversRoot = "waivers"
+
+    /// Whether a repository path is part of the mesh (settings, policies, waivers, domains):
+    /// the rest of the repository (code, CI, READMEs) is not the mesh's business.
+    public static func isMeshPath(_ path: String) -> Bool {
+        path == settingsPath || ["policies/", "\(waiversRoot)/", "\(domainsRoot)/"].contains { path.hasPrefix($0) }
+    }
 
     public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
         var diagnostics: [Diagnostic] = []
@@ -129,7 +142,14 @@ public struct MeshLoader: Sendable {
 
         mesh.waivers = try loadWaivers(waiverFiles.sorted { $0.path < $1.path }, from: tree, &diagnostics, &sources)
         trace.mark("assemble")
-        diagnostics += MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles).validate(&mesh)
+        let validator = MeshValidator(mesh: mesh, tree: tree, otherFiles: otherFiles)
+        if let checking, partial {
+            diagnostics += validator.validate(&mesh, only: checking)
+        } else if partial {
+            validator.derive(&mesh)
+        } else {
+            diagnostics += validator.validate(&mesh)
+        }
         trace.mark("validate")
         return Loaded(value: mesh, diagnostics: diagnostics.sorted(), sources: sources)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 
 /// `steward.yaml`: the mesh's own settings.
@@ -7,12 +8,26 @@ public struct MeshSettings: Sendable, Hashable {
     public var defaultEngine: String = "embedded"
     public var warehouse: String = ".steward/warehouse"
     public var platformTeam: Owners = Owners(team: "platform", members: [])
+    /// Ed25519 public keys allowed to sign audit entries (docs/audit-log.md §5); with any
+    /// listed, every entry must be signed by one of them.
+    public var auditKeys: [AuditKey] = []
     public var location: SourceLocation { _location.location ?? SourceLocation(path: "steward.yaml") }
     var _location = LocationBox(nil)
 
     public init(name: String) { self.name = name }
 
     static let engines: Set<String> = ["embedded", "ray"]
+}
+
+/// A public key allowed to sign audit entries: its name and the raw 32-byte Ed25519 key.
+public struct AuditKey: Sendable, Hashable {
+    public var name: String
+    public var publicKey: [UInt8]
+
+    public init(name: String, publicKey: [UInt8]) {
+        self.name = name
+        self.publicKey = publicKey
+    }
 }
 
 /// Who owns something: a team name and member emails.
@@ -47,7 +62,7 @@ struct StewardFileDecoder {
     let r: Reader
 
     func settings(_ root: YNode) -> MeshSettings? {
-        let allowed: Set<String> = ["apiVersion", "kind", "name", "mainBranch", "defaultEngine", "warehouse", "platformTeam"]
+        let allowed: Set<String> = ["apiVersion", "kind", "name", "mainBranch", "defaultEngine", "warehouse", "platformTeam", "audit"]
         guard let f = r.fields(root, "mesh settings", allowed: allowed) else { return nil }
         header(f, kind: "Mesh")
         var s = MeshSettings(name: f.string("name", required: true, in: "mesh settings") ?? "")
@@ -61,6 +76,19 @@ struct StewardFileDecoder {
         }
         if let w = f.string("warehouse") { s.warehouse = w }
         if let t = f["platformTeam"], let o = owners(t, "platform team") { s.platformTeam = o }
+        if let a = f["audit"], let af = r.fields(a, "audit settings", allowed: ["keys"]) {
+            s.auditKeys = af.list("keys") { node in
+                guard let k = r.fields(node, "audit key", allowed: ["name", "publicKey"]) else { return nil }
+                let name = k.string("name", required: true, in: "audit key") ?? ""
+                guard let text = k.string("publicKey", required: true, in: "audit key") else { return nil }
+                guard let bytes = Data(base64Encoded: text), bytes.count == 32 else {
+                    r.error(ModelMessages.badValue, "audit key `\(name)` is not a base64 Ed25519 public key (32 bytes)", at: k.location(of: "publicKey"),
+                            help: "`steward audit keygen` prints a key pair")
+                    return nil
+                }
+                return AuditKey(name: name, publicKey: Array(bytes))
+            }
+        }
         return s
     }
 

@@ -142,6 +142,8 @@ public struct SchemaProperty: Sendable, Hashable {
     public var primaryKeyPosition: Int?
     public var partitioned: Bool
     public var classification: String?
+    /// ODCS `logicalTypeOptions`: the constraints on values (`minLength`, `maximum`, `pattern`, ...).
+    public var logicalTypeOptions: [String: YAMLValue] = [:]
     public var criticalDataElement: Bool
     public var tags: [String]
     public var quality: [QualityRule]

@@ -120,6 +120,9 @@ struct ContractDecoder {
         _ = f.int("partitionKeyPosition")
         p.criticalDataElement = f.bool("criticalDataElement") ?? false
         p.classification = classification(f)
+        if case .map(let options)? = f.any("logicalTypeOptions") {
+            p.logicalTypeOptions = Dictionary(options, uniquingKeysWith: { _, last in last })
+        }
         p.tags = f.stringList("tags")
         p.customProperties = customProperties(f)
         p.quality = f.list("quality", decodeQuality)

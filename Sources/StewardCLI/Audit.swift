@@ -1,0 +1,232 @@
+import ArgumentParser
+import Foundation
+import StewardAudit
+import StewardCore
+import StewardGit
+import StewardModel
+import Crypto
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The tamper-evident audit log kept in the mesh repository (refs/steward/audit).",
+        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditExport.self, AuditKeygen.self]
+    )
+
+    static func open(_ path: String) throws -> Repository {
+        do {
+            return try Repository.discover(from: path)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(path)` is not inside a git repository", help: "run audit inside the mesh repository")
+        }
+    }
+
+    static func line(_ e: AuditEntry) -> String {
+        let commits = e.meshCommits.map { String($0.prefix(10)) }.joined(separator: "..")
+        let verdict = e.details["verdict"].flatMap { if case .string(let s) = $0 { " \(s)" } else { nil } } ?? ""
+        return "\(String(format: "%6d", e.seq))  \(e.time)  \(e.type.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(commits)\(verdict)  \(e.actor)"
+    }
+}
+
+struct AuditLogCommand: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "The entries of the audit log, oldest first, filtered by type and time.",
+        discussion: """
+        Examples:
+          steward audit log --type check --since 2026-11-01
+          steward audit log --format json
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only entries of this type (check, plan, apply-start, product-result, apply-done, retention-purge, waiver-used, annotation).", valueName: "type"))
+    var type: AuditEntry.Kind?
+
+    @Option(help: ArgumentHelp("Only entries about this product (their details name it).", valueName: "product"))
+    var product: String?
+
+    @Option(help: ArgumentHelp("Only entries at or after this date (YYYY-MM-DD or RFC 3339).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only entries before the end of this date, or this instant.", valueName: "date"))
+    var until: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        let (from, to) = (try since.map { try History.instant($0, endOfDay: false) }, try until.map { try History.instant($0, endOfDay: true) })
+        let parse = ISO8601DateFormatter()
+        let entries = try AuditLog(repository: repository).entries().filter { e in
+            if let type, e.type != type { return false }
+            if let product, e.details["product"] != .string(product) { return false }
+            guard from != nil || to != nil else { return true }
+            guard let when = parse.date(from: e.time) else { return false }
+            return from.map { when >= $0 } ?? true && to.map { when < $0 } ?? true
+        }
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(entries))
+        case .text:
+            if entries.isEmpty { console.out("no entries") }
+            for e in entries { console.out(AuditCommand.line(e)) }
+        }
+        return .success
+    }
+}
+
+extension AuditEntry.Kind: ExpressibleByArgument {}
+
+struct AuditShow: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Everything the audit log recorded about one mesh commit (found through its index, not a scan)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("A mesh commit (any revision).", valueName: "commit"))
+    var commit: String
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        let id = try repository.resolve(commit)
+        let entries = try AuditLog(repository: repository).entries(about: id.description)
+        console.out(DiagnosticOutput.encode(["commit": AnyEncodable(id.description), "entries": AnyEncodable(entries)]))
+        return .success
+    }
+}
+
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+struct AuditVerify: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Checks that the audit log is one unbroken, unedited chain that extends what was verified before.",
+        discussion: """
+        Verifies the chain (linear, gap-free, every entry parsing and hashing its predecessor, \
+        every checkpoint matching the entries) and, against the size and Merkle root verified \
+        last time in this clone (kept in the git folder) or given with --trusted-root, that the \
+        log was not truncated, rewritten or forked. Names the first bad entry. Exit 0 sound, \
+        1 tampered, 2 usage error.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("A checkpoint trusted from elsewhere, as SIZE:ROOT (hex).", valueName: "size:root"))
+    var trustedRoot: String?
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        let remembered = URL(fileURLWithPath: repository.gitDir).appendingPathComponent("steward/audit-verified.json")
+        var trusted = (try? Data(contentsOf: remembered)).flatMap { try? JSONDecoder().decode(AuditVerifier.Trusted.self, from: $0) }
+        if let trustedRoot {
+            let parts = trustedRoot.split(separator: ":")
+            guard parts.count == 2, let size = Int(parts[0]), Merkle.unhex(String(parts[1]))?.count == 32 else {
+                throw UsageError(message: "`\(trustedRoot)` is not SIZE:ROOT", help: "for example 120:3f1c… (64 hex digits), as `steward audit verify` prints")
+            }
+            trusted = .init(size: size, root: String(parts[1]), tip: nil)
+        }
+        let keys = try AuditSigning.meshKeys(repository)
+        let report = try AuditVerifier(repository: repository).verify(trusted: trusted, keys: Dictionary(keys.map { ($0.name, $0.publicKey) }, uniquingKeysWith: { a, _ in a }))
+        if let problem = report.problem {
+            console.err("error: the audit log is not sound: \(problem)")
+            return .findings
+        }
+        console.out("audit log sound: \(plural(report.size, "entry").replacingOccurrences(of: "entrys", with: "entries"))\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
+                    + (trusted.map { " (extends the \($0.size) verified before)" } ?? ""))
+        // Remember what was verified, so a later truncation or rewrite is caught here.
+        try? FileManager.default.createDirectory(at: remembered.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let data = try? JSONEncoder().encode(AuditVerifier.Trusted(size: report.size, root: report.root, tip: report.tip)) {
+            try? data.write(to: remembered, options: .atomic)
+        }
+        return .success
+    }
+}
+
+struct AuditKeygen: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Prints a new Ed25519 key pair for signing audit entries.",
+        discussion: """
+        Put the public key in steward.yaml (audit: keys: [{name, publicKey}]) and give the \
+        private seed to the signer as STEWARD_AUDIT_KEY (a CI secret). From then on every \
+        entry must be signed by a listed key.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let key = Curve25519.Signing.PrivateKey()
+        console.out("publicKey: \(key.publicKey.rawRepresentation.base64EncodedString())")
+        console.out("STEWARD_AUDIT_KEY=\(key.rawRepresentation.base64EncodedString())")
+        return .success
+    }
+}
+
+/// The signing side of the audit log for commands that append.
+enum AuditSigning {
+    /// The signer from `STEWARD_AUDIT_KEY`, named by the mesh key it matches; nil when the
+    /// mesh lists no keys and none is given. Refuses to append unsigned to a mesh that
+    /// requires signatures, or with a key it does not list.
+    static func signer(keys: [AuditKey]) throws -> AuditLog.Signer? {
+        guard let seed = ProcessInfo.processInfo.environment["STEWARD_AUDIT_KEY"] else {
+            if keys.isEmpty { return nil }
+            throw UsageError(message: "the mesh requires signed audit entries and STEWARD_AUDIT_KEY is not set",
+                             help: "set STEWARD_AUDIT_KEY to the private seed of a key listed under audit: keys: in steward.yaml")
+        }
+        guard let probe = AuditLog.Signer(name: "", seed: seed) else {
+            throw UsageError(message: "STEWARD_AUDIT_KEY is not a base64 Ed25519 seed (32 bytes)", help: "`steward audit keygen` prints one")
+        }
+        let pub = Array(probe.key.publicKey.rawRepresentation)
+        guard let listed = keys.first(where: { $0.publicKey == pub }) else {
+            throw UsageError(message: "the key in STEWARD_AUDIT_KEY is not listed in steward.yaml (audit: keys:)",
+                             help: "add its public key \(Data(pub).base64EncodedString()) there, through a reviewed change")
+        }
+        return AuditLog.Signer(name: listed.name, key: probe.key)
+    }
+
+    /// The keys listed by the mesh at HEAD.
+    static func meshKeys(_ repository: Repository) throws -> [AuditKey] {
+        guard let head = try repository.head() else { return [] }
+        let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
+        return try MeshLoader(partial: true).load(from: tree).value?.settings.auditKeys ?? []
+    }
+}
+
+struct AuditExport: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Writes the audit log out for other tools: one canonical JSON entry per line.",
+        discussion: """
+        Each line is an entry exactly as stored (the bytes its hash and signature cover), oldest \
+        first, so a copy can be verified line by line elsewhere. OpenLineage events come with \
+        the reconciler's product runs.
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format: jsonl.")
+    var format: Format = .jsonl
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        for e in try AuditLog(repository: repository).entries() {
+            console.out(String(decoding: e.canonicalBytes, as: UTF8.self))
+        }
+        return .success
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import StewardCore
+import StewardDiff
+import StewardGit
+import StewardModel
+
+extension RevisionPair {
+    /// How a scoped open went.
+    enum Scoped {
+        case pair(RevisionPair)
+        /// The change needs the whole mesh; why, for the trace.
+        case whole(String)
+        /// A side does not load; the errors are printed.
+        case failed
+    }
+
+    /// Both sides of a change between two commits, each loaded only as far as `check`'s scope
+    /// needs (docs/check-report.md, "What is loaded"): the changed domains, the domains their
+    /// changed products read from and the domains their changed contracts grant to, and for a
+    /// breaking change the domains downstream consumers live in. Nothing outside them can
+    /// change a finding in scope, unless an input's id does not name its domain (then `.whole`).
+    static func openScoped(path: String, base: String?, head: String?, help: String, console: Console,
+                           trace: Trace = Trace()) throws -> Scoped {
+        let repository = try discover(path, help: help)
+        let headID = try repository.resolve(head ?? "HEAD")
+        let headTree = try repository.tree(at: headID)
+        let baseID: ObjectID
+        if let base {
+            baseID = try repository.resolve(base)
+        } else {
+            let settings = try MeshLoader(partial: true).load(from: SubsetTree(headTree, folders: [], files: [MeshLoader.settingsPath]))
+            guard let main = settings.value?.settings.mainBranch, !settings.hasErrors else { return .whole("steward.yaml does not load") }
+            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+            guard let mergeBase = try repository.mergeBase(headID, mainID) else {
+                throw UsageError(message: "\(head ?? "HEAD") and \(main) have no common ancestor", help: "name the base with --base")
+            }
+            baseID = mergeBase
+        }
+        let baseTree = try repository.tree(at: baseID)
+        let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
+        if paths.contains(MeshLoader.settingsPath) { return .whole("steward.yaml changed") }
+        let changed = Set(paths.compactMap(HistoryTarget.domain(ofPath:)))
+        let cache = ParseCache()
+
+        // What changed, on the changed domains alone.
+        let (oldHome, newHome) = (try HistoryTarget.load(baseTree, domains: changed, cache: cache),
+                                  try HistoryTarget.load(headTree, domains: changed, cache: cache))
+        let text: (MeshDiff.Side, String) -> String? = { side, path in Lint.text(side == .old ? baseTree : headTree, path) }
+        let changes = MeshDiff.compare(oldHome, newHome, changedPaths: paths, transform: text)
+        let touched = Touched.of(changes, paths: paths, domains: changed, old: oldHome, new: newHome)
+        var domains = touched.neighbourhood(in: newHome).union(touched.neighbourhood(in: oldHome))
+        if changes.contains(where: \.breaking) {
+            domains = try downstream(of: touched, from: domains, trees: [baseTree, headTree], cache: cache)
+        }
+        trace.mark("scope: \(changed.count) changed domains, \(domains.count) loaded")
+
+        // The neighbourhood, checked in full: errors in the changed files stop the check.
+        var meshes: [Mesh] = []
+        for (tree, side) in [(baseTree, "base"), (headTree, "head")] {
+            let loaded = try MeshLoader(cache: cache, partial: true, checking: paths).load(from: HistoryTarget.subset(tree, domains: domains))
+            // A changed domain's own file counts as changed: a new domain without one is an error.
+            let domainFiles = Set(changed.map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
+            let errors = loaded.diagnostics.filter { d in
+                d.severity == .error && (paths.contains(d.location?.path ?? "") || domainFiles.contains(d.location?.path ?? ""))
+            }
+            guard let mesh = loaded.value, errors.isEmpty else {
+                DiagnosticOutput.text(errors, sources: loaded.sources, tree: tree, console: console)
+                console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")
+                return .failed
+            }
+            guard touched.resolvesInputs(in: mesh) else { return .whole("an input contract lives outside the domain its id names") }
+            meshes.append(mesh)
+        }
+        // The trees the check reads policies and transforms from: the loaded domains, and every
+        // domain's own policies, so the policy set is the whole mesh's.
+        let names = try baseTree.folders(in: MeshLoader.domainsRoot)
+        func rules(_ tree: GitTree) throws -> SubsetTree {
+            let policies = try tree.folders(in: MeshLoader.domainsRoot).map { "\(MeshLoader.domainsRoot)/\($0)/policies" }
+            return SubsetTree(tree, folders: ["policies", MeshLoader.waiversRoot] + domains.map { "\(MeshLoader.domainsRoot)/\($0)" } + policies,
+                              files: [MeshLoader.settingsPath])
+        }
+        return .pair(RevisionPair(repository: repository, baseID: baseID, headID: headID,
+                                  baseTree: try rules(baseTree), headTree: try rules(headTree),
+                                  base: meshes[0], head: meshes[1], baseDomainNames: names))
+    }
+
+    /// Adds the domains of everything downstream of the touched contracts, for the impact of a
+    /// breaking change: a consumer reads a contract under a grant, so it lives in a domain the
+    /// contract grants to; its own outputs' grants lead further down.
+    private static func downstream(of touched: Touched, from start: Set<String>, trees: [any FileTree], cache: ParseCache) throws -> Set<String> {
+        var domains = start
+        var frontier = touched.contracts
+        var seen = frontier
+        var first = true
+        while !frontier.isEmpty {
+            var next = Set<String>()
+            for tree in trees {
+                let mesh = try HistoryTarget.load(tree, domains: domains, cache: cache)
+                if first {
+                    // The changed products' own outputs are where their breaking changes land.
+                    for id in touched.products { for c in mesh.products[id]?.outputPorts.compactMap(\.contractId) ?? [] where seen.insert(c).inserted { next.insert(c) } }
+                }
+                for p in mesh.products.values where p.inputPorts.contains(where: { frontier.contains($0.contractId) }) {
+                    for c in p.outputPorts.compactMap(\.contractId) where seen.insert(c).inserted { next.insert(c) }
+                }
+                for c in next { for role in mesh.contracts[c]?.roles ?? [] { domains.formUnion(role.grantedDomains) } }
+            }
+            first = false
+            frontier = next
+        }
+        return domains
+    }
+}

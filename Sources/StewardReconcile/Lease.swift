@@ -1,0 +1,129 @@
+import Foundation
+import StewardGit
+
+/// One apply at a time: a lease kept as a commit on `refs/steward/lock`, taken and given back
+/// by compare-and-swap, with an expiry so a crashed run does not lock the mesh forever
+/// (docs/reconciler.md §2).
+public struct Lease: Sendable, Equatable {
+    public static let ref = "refs/steward/lock"
+
+    public struct Holder: Sendable, Equatable, Codable {
+        public var holder: String
+        public var run: String
+        public var host: String
+        public var pid: Int32
+        public var acquired: Date
+        public var expires: Date
+    }
+
+    /// The commit this lease is, and what it says.
+    public let commit: ObjectID
+    public let holder: Holder
+
+    public enum Failure: Error, CustomStringConvertible {
+        case held(Holder)
+        case lost(run: String)
+        case unreadable(String)
+
+        public var description: String {
+            switch self {
+            case let .held(h):
+                "another apply holds the mesh: run \(h.run) by \(h.holder) on \(h.host) (pid \(h.pid)) since \(Lease.format(h.acquired)), until \(Lease.format(h.expires))"
+            case let .lost(run): "the lease of run \(run) was taken over after it expired; this run stops"
+            case let .unreadable(reason): "the lease at \(Lease.ref) is unreadable: \(reason)"
+            }
+        }
+    }
+
+    /// Who holds the lease now, if anyone (expired or not).
+    public static func current(in repository: Repository) throws -> Lease? {
+        guard let tip = try repository.reference(ref) else { return nil }
+        guard let bytes = try repository.tree(at: tip).read("lock.json") else { throw Failure.unreadable("no lock.json in \(tip.short)") }
+        do {
+            return Lease(commit: tip, holder: try decoder.decode(Holder.self, from: Data(bytes)))
+        } catch {
+            throw Failure.unreadable("\(error)")
+        }
+    }
+
+    /// Takes the lease for `run`, or throws `Failure.held` with who holds it. An expired lease
+    /// is taken over (expecting that exact commit, so two takers cannot both win).
+    public static func acquire(in repository: Repository, holder: String, run: String, for duration: TimeInterval,
+                               now: Date = Date()) throws -> Lease {
+        let existing = try current(in: repository)
+        if let existing, existing.holder.expires > now { throw Failure.held(existing.holder) }
+        let h = Holder(holder: holder, run: run, host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                       acquired: now, expires: now.addingTimeInterval(duration))
+        let commit = try write(h, parent: nil, in: repository, message: "lease \(run)")
+        do {
+            try repository.updateReference(ref, to: commit, expecting: existing?.commit, message: "steward: lease \(run)")
+        } catch GitError.refMoved {
+            // Someone else took it between our read and our swap.
+            if let now = try current(in: repository) { throw Failure.held(now.holder) }
+            throw Failure.unreadable("the lease moved while being taken")
+        }
+        return Lease(commit: commit, holder: h)
+    }
+
+    /// Takes the lease, waiting (polling) while another run holds it, up to `timeout`.
+    public static func acquire(in repository: Repository, holder: String, run: String, for duration: TimeInterval,
+                               waitingUpTo timeout: TimeInterval, poll: TimeInterval = 1) throws -> Lease {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            do {
+                return try acquire(in: repository, holder: holder, run: run, for: duration)
+            } catch Failure.held(let h) {
+                if Date() >= deadline { throw Failure.held(h) }
+                Thread.sleep(forTimeInterval: min(poll, max(0.05, deadline.timeIntervalSinceNow)))
+            }
+        }
+    }
+
+    /// Extends the lease; `Failure.lost` when it is no longer ours.
+    public func renew(in repository: Repository, for duration: TimeInterval, now: Date = Date()) throws -> Lease {
+        var h = holder
+        h.expires = now.addingTimeInterval(duration)
+        let commit = try Self.write(h, parent: nil, in: repository, message: "lease \(h.run) renewed")
+        do {
+            try repository.updateReference(Self.ref, to: commit, expecting: self.commit, message: "steward: renew \(h.run)")
+        } catch GitError.refMoved {
+            throw Failure.lost(run: h.run)
+        }
+        return Lease(commit: commit, holder: h)
+    }
+
+    /// Gives the lease back; a lease already taken over is left to its new holder.
+    public func release(in repository: Repository) throws {
+        do {
+            try repository.deleteReference(Self.ref, expecting: commit)
+        } catch GitError.refMoved {
+            throw Failure.lost(run: holder.run)
+        }
+    }
+
+    private static func write(_ h: Holder, parent: ObjectID?, in repository: Repository, message: String) throws -> ObjectID {
+        let blob = try repository.writeBlob(Array(try encoder.encode(h)) + [0x0A])
+        let tree = try repository.writeTree(["lock.json": blob])
+        let who = Signature(name: h.holder, email: h.holder, date: h.acquired)
+        return try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message + "\n", author: who)
+    }
+
+    static func format(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: d)
+    }
+
+    private static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }
+
+    private static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+}
