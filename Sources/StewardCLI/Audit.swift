@@ -13,13 +13,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditExport.self, AuditKeygen.self]
     )
 
-    static func open(_ path: String) throws -> Repository {
-        do {
-            return try Repository.discover(from: path)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(path)` is not inside a git repository", help: "run audit inside the mesh repository")
-        }
-    }
+    static func open(_ path: String) throws -> Repository { try GlobalOptions.repository(at: path, for: "audit") }
 
     static func line(_ e: AuditEntry) -> String {
         let commits = e.meshCommits.map { String($0.prefix(10)) }.joined(separator: "..")
@@ -60,14 +54,14 @@ struct AuditLogCommand: StewardCommand {
 
     func execute(_ console: Console) throws -> ExitStatus {
         let repository = try AuditCommand.open(global.repo)
-        let (from, to) = (try since.map { try History.instant($0, endOfDay: false) }, try until.map { try History.instant($0, endOfDay: true) })
+        let window = try DateWindow(since: since, until: until)
         let parse = ISO8601DateFormatter()
         let entries = try AuditLog(repository: repository).entries().filter { e in
             if let type, e.type != type { return false }
             if let product, e.details["product"] != .string(product) { return false }
-            guard from != nil || to != nil else { return true }
+            guard window.from != nil || window.to != nil else { return true }
             guard let when = parse.date(from: e.time) else { return false }
-            return from.map { when >= $0 } ?? true && to.map { when < $0 } ?? true
+            return window.contains(when)
         }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(entries))
@@ -141,6 +135,10 @@ struct AuditVerify: StewardCommand {
         if let problem = report.problem {
             console.err("error: the audit log is not sound: \(problem)")
             return .findings
+        }
+        guard report.tip != nil else {
+            console.out("no audit log yet (\(AuditLog.ref) does not exist): `steward check --record` appends the first entry")
+            return .success
         }
         console.out("audit log sound: \(plural(report.size, "entry").replacingOccurrences(of: "entrys", with: "entries"))\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
                     + (trusted.map { " (extends the \($0.size) verified before)" } ?? ""))

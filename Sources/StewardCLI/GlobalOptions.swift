@@ -1,4 +1,5 @@
 import ArgumentParser
+import StewardGit
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -10,6 +11,19 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Log what Steward does, with timings, to standard error.")
     var verbose = false
+
+    /// The git repository `--repo` is inside; a usage error naming the command otherwise.
+    func repository(for command: String) throws -> Repository {
+        try Self.repository(at: repo, for: command)
+    }
+
+    static func repository(at path: String, for command: String) throws -> Repository {
+        do {
+            return try Repository.discover(from: path)
+        } catch GitError.notARepository {
+            throw UsageError(message: "`\(path)` is not inside a git repository", help: "run \(command) inside the mesh repository")
+        }
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -96,13 +96,8 @@ struct GovernanceLog: StewardCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run log inside the mesh repository")
-        }
-        let (from, to) = (try since.map { try History.instant($0, endOfDay: false) }, try until.map { try History.instant($0, endOfDay: true) })
+        let repository = try global.repository(for: "log")
+        let window = try DateWindow(since: since, until: until)
         let start = try repository.resolve(rev)
         try checkDomains(repository.tree(at: start))
         let cache = ParseCache()
@@ -115,8 +110,8 @@ struct GovernanceLog: StewardCommand {
         for commit in walked {
             if let limit, entries.count >= limit { break }
             let when = commit.committer.date
-            if let to, when >= to { continue }
-            if let from, when < from { break }  // first-parent history runs back in commit time, near enough
+            if let to = window.to, when >= to { continue }
+            if let from = window.from, when < from { break }  // first-parent history runs back in commit time, near enough
             let paths = try repository.changes(from: commit.parents.first, to: commit.id, detectRenames: false).flatMap { [$0.path] + [$0.oldPath].compactMap { $0 } }
             let meshPaths = Set(paths.filter(MeshLoader.isMeshPath))
             let changedDomains = Set(meshPaths.compactMap(HistoryTarget.domain(ofPath:)))

@@ -77,13 +77,8 @@ struct History: StewardCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run history inside the mesh repository")
-        }
-        let (from, to) = (try since.map { try Self.instant($0, endOfDay: false) }, try until.map { try Self.instant($0, endOfDay: true) })
+        let repository = try global.repository(for: "history")
+        let window = try DateWindow(since: since, until: until)
         let start = try repository.resolve(rev)
         let cache = ParseCache()
         let located = try HistoryTarget.locate(target, in: repository.tree(at: start), cache: cache)
@@ -94,7 +89,7 @@ struct History: StewardCommand {
 
         let steps = walked.filter { step in
             let when = step.commit.committer.date
-            return from.map { when >= $0 } ?? true && to.map { when < $0 } ?? true
+            return window.contains(when)
         }
         var entries: [Entry] = []
         for step in steps {
@@ -180,14 +175,6 @@ struct History: StewardCommand {
     }
 
     // MARK: dates
-
-    static func instant(_ s: String, endOfDay: Bool) throws -> Date {
-        if let t = Value.parseTimestamp(s) { return Date(timeIntervalSince1970: TimeInterval(t)) }
-        if let t = Value.parseTimestamp(s + "T00:00:00Z") {
-            return Date(timeIntervalSince1970: TimeInterval(t + (endOfDay ? 86_400 : 0)))
-        }
-        throw UsageError(message: "`\(s)` is not a date", help: "write YYYY-MM-DD or RFC 3339, such as 2026-06-30T00:00:00Z")
-    }
 
     static func rfc3339(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
@@ -276,4 +263,26 @@ final class ParallelResults<T>: @unchecked Sendable {
     func set(_ i: Int, _ r: Result<T, any Error>) { lock.withLock { slots[i] = r } }
 
     func value(_ i: Int) throws -> T { try lock.withLock { slots[i]! }.get() }
+}
+
+/// `--since` and `--until` of the history commands: from the start of `since` (a date, or an
+/// RFC 3339 instant) to the end of `until`.
+struct DateWindow {
+    var from: Date?
+    var to: Date?
+
+    init(since: String?, until: String?) throws {
+        from = try since.map { try Self.instant($0, endOfDay: false) }
+        to = try until.map { try Self.instant($0, endOfDay: true) }
+    }
+
+    func contains(_ d: Date) -> Bool { from.map { d >= $0 } ?? true && to.map { d < $0 } ?? true }
+
+    static func instant(_ s: String, endOfDay: Bool) throws -> Date {
+        if let t = Value.parseTimestamp(s) { return Date(timeIntervalSince1970: TimeInterval(t)) }
+        if let t = Value.parseTimestamp(s + "T00:00:00Z") {
+            return Date(timeIntervalSince1970: TimeInterval(t + (endOfDay ? 86_400 : 0)))
+        }
+        throw UsageError(message: "`\(s)` is not a date", help: "write YYYY-MM-DD or RFC 3339, such as 2026-06-30T00:00:00Z")
+    }
 }

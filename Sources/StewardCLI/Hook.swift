@@ -33,12 +33,7 @@ struct HookInstall: StewardCommand {
     static let marker = "# Installed by `steward hook install`"
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run it inside the mesh repository")
-        }
+        let repository = try global.repository(for: "it")
         let hooks = URL(fileURLWithPath: repository.gitDir).appendingPathComponent("hooks")
         let hook = hooks.appendingPathComponent("pre-push")
         if let existing = try? String(contentsOf: hook, encoding: .utf8), !existing.contains(Self.marker), !force {

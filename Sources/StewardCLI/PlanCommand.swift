@@ -47,28 +47,9 @@ struct PlanCommand: StewardCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run plan inside the mesh repository")
-        }
-        guard let target = try Self.target(rev, repository: repository, console: console) else { return .usage }
-        let (tree, loaded) = (target.tree, target.loaded)
-        guard let mesh = loaded.value, !loaded.hasErrors else {
-            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console, toError: true)
-            console.err("error: the mesh at \(target.id.short) does not load; `steward lint --rev \(target.id.short)` shows every problem")
-            return .usage
-        }
-        let (state, tip) = try StateStore(repository: repository).read()
-        var fingerprints = Fingerprinter(mesh: mesh) { try tree.read($0) }
-        let plan: Plan
-        do {
-            plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
-                                 target: target.id.description, prune: prune)
-        } catch let f as Fingerprinter.Failure {
-            throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(target.id.short)` checks the mesh")
-        }
+        let repository = try global.repository(for: "plan")
+        guard let planned = try Self.planned(rev, prune: prune, repository: repository, console: console) else { return .usage }
+        let (mesh, state, plan) = (planned.mesh, planned.state, planned.plan)
         let summary = Dictionary(uniqueKeysWithValues: Plan.Action.allCases.map { a in (a.rawValue, plan.steps.filter { $0.action == a }.count) })
             .merging(["unchanged": plan.unchanged]) { a, _ in a }
         let report = Report(mesh: mesh.settings.name, target: plan.target, stateTip: plan.stateTip, applied: state.applied,
@@ -81,26 +62,44 @@ struct PlanCommand: StewardCommand {
         return .success
     }
 
-    struct Target {
-        var id: ObjectID
-        var tree: any FileTree
-        var loaded: Loaded<Mesh>
+    /// The mesh at the planned revision, the applied state, and the plan between them.
+    struct Planned {
+        var commit: ObjectID
+        var tree: GitTree
+        var mesh: Mesh
+        var state: ReconcileState
+        var plan: Plan
     }
 
-    /// The commit to plan for: --rev, or the main branch named by the mesh at HEAD.
-    static func target(_ rev: String?, repository: Repository, console: Console) throws -> Target? {
+    /// Plans for `rev` (default: the main branch named by steward.yaml at HEAD). Nil after
+    /// printing the errors when that mesh does not load.
+    static func planned(_ rev: String?, prune: Bool, repository: Repository, console: Console) throws -> Planned? {
+        let id: ObjectID
         if let rev {
-            let id = try repository.resolve(rev)
-            let tree = try repository.tree(at: id)
-            return Target(id: id, tree: tree, loaded: try MeshLoader().load(from: tree))
+            id = try repository.resolve(rev)
+        } else {
+            let settings = SubsetTree(try repository.tree(at: repository.resolve("HEAD")), folders: [], files: [MeshLoader.settingsPath])
+            guard let main = try MeshLoader(partial: true).load(from: settings).value?.settings.mainBranch else {
+                throw UsageError(message: "no steward.yaml at HEAD to name the main branch", help: "name the revision with --rev")
+            }
+            id = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
         }
-        let headTree = try repository.tree(at: repository.resolve("HEAD"))
-        guard let main = try MeshLoader().load(from: headTree).value?.settings.mainBranch else {
-            throw UsageError(message: "no steward.yaml at HEAD to name the main branch", help: "name the revision with --rev")
-        }
-        let id = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
         let tree = try repository.tree(at: id)
-        return Target(id: id, tree: tree, loaded: try MeshLoader().load(from: tree))
+        let loaded = try MeshLoader().load(from: tree)
+        guard let mesh = loaded.value, !loaded.hasErrors else {
+            DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console, toError: true)
+            console.err("error: the mesh at \(id.short) does not load; `steward lint --rev \(id.short)` shows every problem")
+            return nil
+        }
+        let (state, tip) = try StateStore(repository: repository).read()
+        var fingerprints = Fingerprinter(mesh: mesh) { try tree.read($0) }
+        do {
+            let plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
+                                     target: id.description, prune: prune)
+            return Planned(commit: id, tree: tree, mesh: mesh, state: state, plan: plan)
+        } catch let f as Fingerprinter.Failure {
+            throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(id.short)` checks the mesh")
+        }
     }
 
     static func symbol(_ a: Plan.Action) -> String {

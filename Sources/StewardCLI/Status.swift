@@ -63,25 +63,10 @@ struct Status: StewardCommand {
     }
 
     func execute(_ console: Console) throws -> ExitStatus {
-        let repository: Repository
-        do {
-            repository = try Repository.discover(from: global.repo)
-        } catch GitError.notARepository {
-            throw UsageError(message: "`\(global.repo)` is not inside a git repository", help: "run status inside the mesh repository")
-        }
+        let repository = try global.repository(for: "status")
         let now = try PolicyLoading.time(time)
-        guard let target = try PlanCommand.target(rev, repository: repository, console: console) else { return .usage }
-        guard let mesh = target.loaded.value, !target.loaded.hasErrors else {
-            DiagnosticOutput.text(target.loaded.diagnostics.filter { $0.severity == .error }, sources: target.loaded.sources,
-                                  tree: target.tree, console: console, toError: true)
-            console.err("error: the mesh at \(target.id.short) does not load; `steward lint --rev \(target.id.short)` shows every problem")
-            return .usage
-        }
-        let (state, tip) = try StateStore(repository: repository).read()
-        let tree = target.tree
-        var fingerprints = Fingerprinter(mesh: mesh) { try tree.read($0) }
-        let plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
-                                 target: target.id.description, prune: false)
+        guard let planned = try PlanCommand.planned(rev, prune: false, repository: repository, console: console) else { return .usage }
+        let (mesh, state, plan) = (planned.mesh, planned.state, planned.plan)
         let pending = Dictionary(plan.steps.map { ($0.product, $0.action) }, uniquingKeysWith: { a, _ in a })
 
         var rows: [Row] = []
@@ -102,8 +87,8 @@ struct Status: StewardCommand {
             "\(r.product): last good run \(Self.span(r.age ?? 0)) ago, its SLA allows \(Self.span(r.latency ?? 0))"
         }
         let drift = Dictionary(grouping: plan.steps, by: \.action.rawValue).mapValues(\.count)
-        let inSync = plan.steps.allSatisfy { $0.action == .orphan } && state.applied == target.id.description
-        let report = Report(mesh: mesh.settings.name, desired: target.id.description, applied: state.applied, run: state.run,
+        let inSync = plan.steps.allSatisfy { $0.action == .orphan } && state.applied == planned.commit.description
+        let report = Report(mesh: mesh.settings.name, desired: planned.commit.description, applied: state.applied, run: state.run,
                             inSync: inSync, drift: drift, products: rows, breaches: breaches)
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
