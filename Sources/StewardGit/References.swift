@@ -28,12 +28,11 @@ extension Repository {
             var target = new.oid
             var ref: OpaquePointer?
             let rc: Int32
-            if let old {
-                var current = old.oid
-                rc = git_reference_create_matching(&ref, repo, name, &target, 1, &current, message)
-            } else {
-                rc = git_reference_create(&ref, repo, name, &target, 0, message)
-            }
+            // The expected value is compared under the ref's lock. For "must not exist yet" that
+            // is the zero id: `git_reference_create` without force checks existence outside the
+            // lock in libgit2 1.5, and two creators could both succeed, the second overwriting.
+            var current = old?.oid ?? git_oid()
+            rc = git_reference_create_matching(&ref, repo, name, &target, 1, &current, message)
             if rc == 0 {
                 git_reference_free(ref)
                 return

@@ -101,12 +101,18 @@ func move(_ repo: Repository, to id: ObjectID) throws {
         let (mesh, repo) = try auditRepository(0)
         defer { withExtendedLifetime(mesh) {} }
         let path = mesh.path
+        let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: 6) { i in
-            guard let r = try? Repository.discover(from: path) else { return }
-            _ = try? AuditLog(repository: r).append(AuditEntry(seq: -1, type: .annotation, meshCommits: [], actor: "w\(i)", time: "t"), by: auditor)
+            do {
+                let r = try Repository.discover(from: path)
+                _ = try AuditLog(repository: r).append(AuditEntry(seq: -1, type: .annotation, meshCommits: [], actor: "w\(i)", time: "t"), by: auditor)
+            } catch {
+                failures.add("w\(i): \(error)")
+            }
         }
+        #expect(failures.all.isEmpty, "\(failures.all)")
         let entries = try AuditLog(repository: repo).entries()
-        #expect(entries.map(\.seq) == Array(0..<6) && Set(entries.map(\.actor)).count == 6)
+        #expect(entries.map(\.seq) == Array(0..<6) && Set(entries.map(\.actor)).count == 6, "\(entries.map { "\($0.seq) \($0.actor)" })")
         #expect(try AuditVerifier(repository: repo).verify().problem == nil)
     }
 
@@ -279,4 +285,12 @@ func move(_ repo: Repository, to id: ObjectID) throws {
         let p = try #require(try AuditVerifier(repository: repo).verify(keys: keys).problem)
         #expect(p.seq == 2 && p.message.contains("signature"), "\(p)")
     }
+}
+
+/// Errors collected from concurrent workers.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.withLock { list.append(s) } }
+    var all: [String] { lock.withLock { list } }
 }
