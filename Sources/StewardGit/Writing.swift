@@ -1,4 +1,5 @@
 internal import CLibGit2
+import Foundation
 
 extension Repository {
     /// Stores `bytes` as a blob and returns its id. Writing objects never touches HEAD, the
@@ -28,6 +29,48 @@ extension Repository {
             try root.insert(parts[...], blob, fullPath: path)
         }
         return try withHandle { repo in try write(root, repo, path: "") }
+    }
+
+    /// Stores the tree `base` with the files in `setting` written (added or replaced) and the
+    /// paths in `removing` taken out, and returns its id. Only the folders on the changed paths
+    /// are rewritten, so one file changed in a large tree costs its depth, not its size (the
+    /// reconciler's state and the audit log change a few files per commit). `base` nil is the
+    /// empty tree. A path in both maps, or with empty, `.` or `..` parts, is refused.
+    public func updateTree(_ base: ObjectID?, setting: [String: ObjectID], removing: [String] = []) throws -> ObjectID {
+        let root = try base ?? writeTree([:])
+        for path in Array(setting.keys) + removing {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+                throw GitError.invalidPath(path, reason: "empty, `.` or `..` path component")
+            }
+        }
+        if let both = removing.first(where: { setting[$0] != nil }) {
+            throw GitError.invalidPath(both, reason: "both written and removed in one update")
+        }
+        if setting.isEmpty && removing.isEmpty { return root }
+        return try withHandle { repo in
+            let baseline = try lookupTree(repo, root)
+            defer { git_tree_free(baseline) }
+            // The C strings must outlive the call: strdup them, free them after.
+            let ordered = setting.sorted { $0.key < $1.key }
+            var paths: [UnsafeMutablePointer<CChar>?] = []
+            defer { for p in paths { free(p) } }
+            var updates: [git_tree_update] = []
+            for (path, id) in ordered {
+                let c = strdup(path)
+                paths.append(c)
+                updates.append(git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: id.oid, filemode: GIT_FILEMODE_BLOB, path: c))
+            }
+            for path in removing.sorted() {
+                let c = strdup(path)
+                paths.append(c)
+                updates.append(git_tree_update(action: GIT_TREE_UPDATE_REMOVE, id: git_oid(), filemode: GIT_FILEMODE_UNREADABLE, path: c))
+            }
+            var out = git_oid()
+            let rc = updates.withUnsafeBufferPointer { git_tree_create_updated(&out, repo, baseline, $0.count, $0.baseAddress) }
+            try LibGit2.check(rc, "update tree `\(root.short)`")
+            return ObjectID(out)
+        }
     }
 
     /// Writes one folder level, children first, and returns its tree id.

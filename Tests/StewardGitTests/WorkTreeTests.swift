@@ -196,6 +196,22 @@ struct ReferenceAndWritingTests {
         #expect(try repo.tree(at: root).files(under: "").isEmpty)
     }
 
+    @Test func updateTreeChangesOnlyWhatItNames() throws {
+        let t = try TestRepo()
+        let repo = try t.open()
+        let (a, b, c) = (try repo.writeBlob(Array("a".utf8)), try repo.writeBlob(Array("b".utf8)), try repo.writeBlob(Array("c".utf8)))
+        let base = try repo.writeTree(["state.json": a, "products/x/x.one.json": a, "products/y/y.two.json": b])
+        let updated = try repo.updateTree(base, setting: ["state.json": c, "products/x/x.three.json": b, "products/z/z.four.json": c],
+                                          removing: ["products/y/y.two.json"])
+        // Same id as building the whole map from scratch: the update is exact, not approximate.
+        #expect(updated == (try repo.writeTree(["state.json": c, "products/x/x.one.json": a, "products/x/x.three.json": b,
+                                                "products/z/z.four.json": c])))
+        #expect(try repo.updateTree(nil, setting: ["one": a]) == (try repo.writeTree(["one": a])))
+        #expect(try repo.updateTree(base, setting: [:]) == base)
+        #expect(throws: GitError.self) { try repo.updateTree(base, setting: ["a/../b": a]) }
+        #expect(throws: GitError.self) { try repo.updateTree(base, setting: ["state.json": a], removing: ["state.json"]) }
+    }
+
     @Test func writeTreeRefusesBadPaths() throws {
         let t = try TestRepo()
         let repo = try t.open()
