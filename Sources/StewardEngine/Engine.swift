@@ -16,6 +16,9 @@ public protocol Engine: AnyObject {
     func run(_ job: DatasetJob) throws(EngineError) -> RunReport
     /// What is published for a dataset (a contract id), if anything, and how its last run ended.
     func state(of dataset: String) throws(EngineError) -> DatasetState?
+    /// Takes a dataset out of the warehouse (its product was retired): readers no longer see
+    /// it. Returns whether there was a published version. Doing it twice is harmless.
+    func retire(_ dataset: String) throws(EngineError) -> Bool
 }
 
 /// One unit of work: the dataset a contract describes, and how to make it.
@@ -39,15 +42,25 @@ public struct DatasetJob: Sendable {
     public var salt: MaskingSalt?
     /// Stops a transform or sql rule that runs longer than this; nil means no limit.
     public var timeLimit: Duration?
+    /// The reconciler's run that asked for this job, kept in the report: after a crash, the
+    /// next apply finds what that run already published instead of running it again.
+    public var run: String?
+    /// The reconciler's fingerprint of what the dataset is made from (docs/reconciler.md §3),
+    /// kept in the report beside the engine's fingerprint of the rows.
+    public var definition: String?
+    /// Told each phase of the run as it starts (`loading`, `transforming`, …), for a live display.
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(contract: Contract, product: String?, work: Work, asOf: Date, salt: MaskingSalt? = nil,
-                timeLimit: Duration? = nil) {
+                timeLimit: Duration? = nil, run: String? = nil, definition: String? = nil) {
         self.contract = contract
         self.product = product
         self.work = work
         self.asOf = asOf
         self.salt = salt
         self.timeLimit = timeLimit
+        self.run = run
+        self.definition = definition
     }
 
     public var dataset: String { contract.id }
@@ -116,6 +129,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     public var dataset: String
     public var product: String?
     public var engine: String
+    /// The reconciler's run and definition fingerprint the job carried (nil outside `apply`).
+    public var run: String?
+    public var definition: String?
     public var outcome: Outcome
     /// The version this run published, or nil when it failed.
     public var version: Int?

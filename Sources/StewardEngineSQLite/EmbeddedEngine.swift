@@ -106,6 +106,8 @@ public final class EmbeddedEngine: Engine {
     public func run(_ job: DatasetJob) throws(EngineError) -> RunReport {
         let started = ContinuousClock.now
         var report = RunReport(dataset: job.dataset, product: job.product, engine: name, asOf: TimeText.format(job.asOf))
+        report.run = job.run
+        report.definition = job.definition
         do {
             try db.execute("BEGIN IMMEDIATE")
         } catch {
@@ -117,8 +119,10 @@ public final class EmbeddedEngine: Engine {
             try run.materialize(&report)
             report.outcome = .published
             report.seconds = Self.seconds(since: started)
+            job.progress?("publishing")
             try run.publish(&report)
             run.trace.mark("\(job.dataset): published")
+            CrashPoint.reach("engine-before-commit")
             try db.execute("COMMIT")
             run.trace.mark("\(job.dataset): committed")
             functions.setMasker(nil)
@@ -138,6 +142,29 @@ public final class EmbeddedEngine: Engine {
             let message = (error as? SQLiteError)?.message ?? "\(error)"
             throw EngineError("the warehouse failed while materializing `\(job.dataset)`: \(message)",
                               help: "nothing was published; check free disk space and the file's permissions")
+        }
+    }
+
+    public func retire(_ dataset: String) throws(EngineError) -> Bool {
+        do {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                let old = try published(dataset)
+                if let old {
+                    try db.execute("DROP VIEW IF EXISTS main.\(quoted(dataset)); DROP TABLE IF EXISTS main.\(quoted(old.table))")
+                    _ = try db.rows("""
+                        UPDATE steward_datasets SET version = NULL, data_table = NULL, fingerprint = NULL, rows = NULL,
+                            last_outcome = 'retired' WHERE dataset = ?
+                        """, [.text(dataset)])
+                }
+                try db.execute("COMMIT")
+                return old != nil
+            } catch {
+                _ = try? db.execute("ROLLBACK")
+                throw error
+            }
+        } catch {
+            throw EngineError("cannot retire `\(dataset)` in the warehouse `\(path)`: \((error as? SQLiteError)?.message ?? "\(error)")")
         }
     }
 

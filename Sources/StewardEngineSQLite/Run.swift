@@ -71,6 +71,7 @@ struct Run {
         trace.mark("\(job.dataset): start")
         switch job.work {
         case let .load(data):
+            job.progress?("loading")
             try load(data, &report)
             trace.mark("\(job.dataset): loaded")
         case let .transform(t):
@@ -80,16 +81,21 @@ struct Run {
                 throw fail(&report, .error(EngineMessages.noSalt, "`\(spec.table).\(c.name)` is masked with `\(c.masking.rawValue)`, which needs the masking salt",
                                            at: c.location, help: "set \(MaskingSalt.environmentVariable) to a secret of at least \(MaskingSalt.minimumBytes) bytes"))
             }
+            job.progress?("transforming")
             try transform(t, &report)
             trace.mark("\(job.dataset): transformed")
+            job.progress?("checking types")
             try checkTypes(&report)
             trace.mark("\(job.dataset): types checked")
         }
+        job.progress?("purging expired rows")
         try purge(&report)
         trace.mark("\(job.dataset): purged")
+        job.progress?("measuring quality")
         try measure(&report)
         trace.mark("\(job.dataset): measured")
         if report.diagnostics.contains(where: { $0.severity == .error }) { throw Failed() }
+        job.progress?(fromTransform ? "masking and writing" : "fingerprinting")
         if fromTransform { try writeMasked(&report) } else { try fingerprintSource(&report) }
         trace.mark("\(job.dataset): written and verified")
         if report.diagnostics.contains(where: { $0.severity == .error }) { throw Failed() }
