@@ -62,7 +62,7 @@ let package = Package(
         // The reconciler: applied state and lease in git, fingerprints, plans (docs/reconciler.md).
         .target(
             name: "StewardReconcile",
-            dependencies: ["StewardCore", "StewardModel", "StewardGit", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["StewardCore", "StewardModel", "StewardGit", "StewardEngine", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The audit log: hash-chained entries on refs/steward/audit, Merkle checkpoints (docs/audit-log.md).
         .target(
@@ -73,6 +73,7 @@ let package = Package(
             name: "StewardCLI",
             dependencies: [
                 "StewardCore", "StewardGit", "StewardModel", "StewardPolicy", "StewardDiff", "StewardReconcile", "StewardAudit",
+                "StewardEngine", "StewardEngineSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +108,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCLITests",
-            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardTestSupport"],
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardEngine",
+                           "StewardEngineSQLite", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo on the example mesh (embedded engine): lint it with its policies, run the policy
-# tests, show a product, draw the lineage, then check a prepared pull request.
+# tests, show a product, draw the lineage, check a prepared pull request, merge it, then plan,
+# apply, status and the audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -47,8 +48,23 @@ echo
 echo "== steward check --at main --policies-from main~1: would the rules before the merge have allowed it?"
 "$steward" check -C "$work/mesh" --at main --policies-from main~1 --format markdown | head -12 || true
 echo
-echo "== steward plan: what an apply would materialize"
-"$steward" plan -C "$work/mesh"
+echo "== steward plan --rev main~1: what an apply of the mesh before the merge would materialize"
+"$steward" plan -C "$work/mesh" --rev main~1
+echo
+echo "== steward apply --rev main~1: the embedded engine materializes every product (sample data of 2026-06-30)"
+# The masking secret comes from the environment; a demo value here, a real secret in production.
+export STEWARD_MASKING_SALT="${STEWARD_MASKING_SALT:-demo-salt-not-a-secret-0123456789}"
+"$steward" apply -C "$work/mesh" --rev main~1 --as-of 2026-06-30T00:00:00Z
+echo
+echo "== steward apply --rev main~1 again: nothing changed, nothing to do"
+"$steward" apply -C "$work/mesh" --rev main~1 --as-of 2026-06-30T00:00:00Z
+echo
+echo "== steward apply: the merged pull request changed customer_360's contract, not its transform;"
+echo "   the engine refuses to publish it, keeps v1, and blocks its consumers (exit 1)"
+"$steward" apply -C "$work/mesh" --as-of 2026-06-30T00:00:00Z || true
+echo
+echo "== steward status: what is applied, what failed, what is stale"
+"$steward" status -C "$work/mesh" || true   # exit 1: a failed product
 echo
 echo "== steward audit log / verify"
 "$steward" audit log -C "$work/mesh"

@@ -36,8 +36,12 @@ struct PlanCommand: StewardCommand {
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
-    struct Report: Encodable {
+    /// The plan as `--format json` prints it; `steward apply --plan FILE` reads it back.
+    struct Report: Codable {
         var mesh: String
+        /// The revision as named (`main`, `HEAD`, an id): apply refuses if it no longer names `target`.
+        var rev: String
+        var prune: Bool
         var target: String
         var stateTip: String?
         var applied: String?
@@ -52,7 +56,7 @@ struct PlanCommand: StewardCommand {
         let (mesh, state, plan) = (planned.mesh, planned.state, planned.plan)
         let summary = Dictionary(uniqueKeysWithValues: Plan.Action.allCases.map { a in (a.rawValue, plan.steps.filter { $0.action == a }.count) })
             .merging(["unchanged": plan.unchanged]) { a, _ in a }
-        let report = Report(mesh: mesh.settings.name, target: plan.target, stateTip: plan.stateTip, applied: state.applied,
+        let report = Report(mesh: mesh.settings.name, rev: planned.rev, prune: prune, target: plan.target, stateTip: plan.stateTip, applied: state.applied,
                             digest: plan.digest, summary: summary, steps: plan.steps)
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
@@ -65,6 +69,7 @@ struct PlanCommand: StewardCommand {
     /// The mesh at the planned revision, the applied state, and the plan between them.
     struct Planned {
         var commit: ObjectID
+        var rev: String
         var tree: GitTree
         var mesh: Mesh
         var state: ReconcileState
@@ -74,16 +79,33 @@ struct PlanCommand: StewardCommand {
     /// Plans for `rev` (default: the main branch named by steward.yaml at HEAD). Nil after
     /// printing the errors when that mesh does not load.
     static func planned(_ rev: String?, prune: Bool, repository: Repository, console: Console) throws -> Planned? {
-        let id: ObjectID
-        if let rev {
-            id = try repository.resolve(rev)
-        } else {
-            let settings = SubsetTree(try repository.tree(at: repository.resolve("HEAD")), folders: [], files: [MeshLoader.settingsPath])
-            guard let main = try MeshLoader(partial: true).load(from: settings).value?.settings.mainBranch else {
-                throw UsageError(message: "no steward.yaml at HEAD to name the main branch", help: "name the revision with --rev")
-            }
-            id = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+        let (id, named) = try target(rev, repository: repository)
+        guard let (tree, mesh) = try load(id, repository: repository, console: console) else { return nil }
+        let (state, tip) = try StateStore(repository: repository).read()
+        var fingerprints = Fingerprinter(mesh: mesh) { try tree.read($0) }
+        do {
+            let plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
+                                     target: id.description, prune: prune)
+            return Planned(commit: id, rev: named, tree: tree, mesh: mesh, state: state, plan: plan)
+        } catch let f as Fingerprinter.Failure {
+            throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(id.short)` checks the mesh")
         }
+    }
+
+    /// The commit to plan for and the revision that named it: `rev`, or the main branch that
+    /// steward.yaml at HEAD names (falling back to `origin/<main>`).
+    static func target(_ rev: String?, repository: Repository) throws -> (commit: ObjectID, rev: String) {
+        if let rev { return (try repository.resolve(rev), rev) }
+        let settings = SubsetTree(try repository.tree(at: repository.resolve("HEAD")), folders: [], files: [MeshLoader.settingsPath])
+        guard let main = try MeshLoader(partial: true).load(from: settings).value?.settings.mainBranch else {
+            throw UsageError(message: "no steward.yaml at HEAD to name the main branch", help: "name the revision with --rev")
+        }
+        if let id = try? repository.resolve(main) { return (id, main) }
+        return (try repository.resolve("origin/\(main)"), "origin/\(main)")
+    }
+
+    /// The whole mesh at `id`; nil after printing its errors when it does not load.
+    static func load(_ id: ObjectID, repository: Repository, console: Console) throws -> (GitTree, Mesh)? {
         let tree = try repository.tree(at: id)
         let loaded = try MeshLoader().load(from: tree)
         guard let mesh = loaded.value, !loaded.hasErrors else {
@@ -91,15 +113,7 @@ struct PlanCommand: StewardCommand {
             console.err("error: the mesh at \(id.short) does not load; `steward lint --rev \(id.short)` shows every problem")
             return nil
         }
-        let (state, tip) = try StateStore(repository: repository).read()
-        var fingerprints = Fingerprinter(mesh: mesh) { try tree.read($0) }
-        do {
-            let plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
-                                     target: id.description, prune: prune)
-            return Planned(commit: id, tree: tree, mesh: mesh, state: state, plan: plan)
-        } catch let f as Fingerprinter.Failure {
-            throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(id.short)` checks the mesh")
-        }
+        return (tree, mesh)
     }
 
     static func symbol(_ a: Plan.Action) -> String {

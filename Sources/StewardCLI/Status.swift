@@ -53,6 +53,7 @@ struct Status: StewardCommand {
         /// What `plan` would do with it, if anything.
         var pending: String?
         var lastRun: String?
+        /// Rows readers see (the last good run's).
         var rows: Int?
         /// Seconds since the last good run.
         var age: Int?
@@ -75,12 +76,13 @@ struct Status: StewardCommand {
             let latency = mesh.products[id].flatMap { p in
                 p.outputPorts.compactMap(\.contractId).compactMap { mesh.contracts[$0]?.freshness?.seconds }.min()
             }
-            let finished = s?.lastRun.flatMap { Value.parseTimestamp($0.finished) }
-            let age = s?.status == .ok ? finished.map { Int(now - $0) } : nil
+            // What readers see is the last good run's, even when a later run failed.
+            let good = s?.status == .retired ? nil : s?.lastGood ?? (s?.status == .ok ? s?.lastRun : nil)
+            let age = good.flatMap { Value.parseTimestamp($0.finished) }.map { max(0, Int(now - $0)) }
             let stale = latency.map { l in age.map { Double($0) > l } ?? false } ?? false
             let status = s.map { $0.status.rawValue } ?? "not built"
             rows.append(Row(product: id, status: mesh.products[id] == nil && s?.status != .retired ? "orphaned" : status,
-                            pending: pending[id]?.rawValue, lastRun: s?.lastRun?.finished, rows: s?.lastRun?.rows, age: age,
+                            pending: pending[id]?.rawValue, lastRun: s?.lastRun?.finished, rows: good?.rows, age: age,
                             latency: latency.map { Int($0) }, stale: stale, reasons: s?.status == .failed ? s?.lastRun?.reasons ?? [] : []))
         }
         let breaches = rows.filter(\.stale).map { r in

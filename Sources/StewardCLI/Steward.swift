@@ -15,7 +15,7 @@ public struct Steward: ParsableCommand {
         Exit codes: 0 clean, 1 findings of severity error, 2 usage error or unreadable input.
         """,
         version: "0.1.0",
-        subcommands: [Lint.self, Validate.self, Show.self, Graph.self, Check.self, Diff.self, History.self, GovernanceLog.self, PlanCommand.self, Status.self, AuditCommand.self, PolicyCommand.self, Fmt.self, Hook.self]
+        subcommands: [Lint.self, Validate.self, Show.self, Graph.self, Check.self, Diff.self, History.self, GovernanceLog.self, PlanCommand.self, ApplyCommand.self, Status.self, AuditCommand.self, PolicyCommand.self, Fmt.self, Hook.self]
     )
 
     public init() {}

@@ -89,6 +89,12 @@ public struct Fingerprinter {
         return result
     }
 
+    /// A source contract's fingerprint: its canonical contract and its files' bytes.
+    public mutating func source(_ id: String) throws -> String? {
+        guard let c = mesh.contracts[id] else { return nil }
+        return try sourceFingerprint(id, c)
+    }
+
     private mutating func sourceFingerprint(_ id: String, _ c: Contract) throws -> String {
         if let f = memo[id] { return f }
         let domainDir = "\(MeshLoader.domainsRoot)/\(mesh.contractDomain[id] ?? "")"

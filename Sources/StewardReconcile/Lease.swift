@@ -2,8 +2,8 @@ import Foundation
 import StewardGit
 
 /// One apply at a time: a lease kept as a commit on `refs/steward/lock`, taken and given back
-/// by compare-and-swap, with an expiry so a crashed run does not lock the mesh forever
-/// (docs/reconciler.md §2).
+/// by compare-and-swap, with an expiry so a crashed run does not lock the mesh forever, and
+/// taken over at once when its holder's process is gone from this machine (docs/reconciler.md §2).
 public struct Lease: Sendable, Equatable {
     public static let ref = "refs/steward/lock"
 
@@ -14,6 +14,12 @@ public struct Lease: Sendable, Equatable {
         public var pid: Int32
         public var acquired: Date
         public var expires: Date
+
+        /// Whether the holder ran on this machine and its process is gone (killed, crashed):
+        /// its lease is then taken over at once instead of after it expires.
+        public var isDeadHere: Bool {
+            host == ProcessInfo.processInfo.hostName && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+        }
     }
 
     /// The commit this lease is, and what it says.
@@ -51,7 +57,7 @@ public struct Lease: Sendable, Equatable {
     public static func acquire(in repository: Repository, holder: String, run: String, for duration: TimeInterval,
                                now: Date = Date()) throws -> Lease {
         let existing = try current(in: repository)
-        if let existing, existing.holder.expires > now { throw Failure.held(existing.holder) }
+        if let existing, existing.holder.expires > now, !existing.holder.isDeadHere { throw Failure.held(existing.holder) }
         let h = Holder(holder: holder, run: run, host: ProcessInfo.processInfo.hostName, pid: getpid(),
                        acquired: now, expires: now.addingTimeInterval(duration))
         let commit = try write(h, parent: nil, in: repository, message: "lease \(run)")
@@ -76,6 +82,19 @@ public struct Lease: Sendable, Equatable {
                 if Date() >= deadline { throw Failure.held(h) }
                 Thread.sleep(forTimeInterval: min(poll, max(0.05, deadline.timeIntervalSinceNow)))
             }
+        }
+    }
+
+    /// Removes a lease whose holder's process is gone from this machine (a killed apply), so it
+    /// does not linger when the next apply finds nothing to do and never takes it. True if removed.
+    @discardableResult
+    public static func clearAbandoned(in repository: Repository) throws -> Bool {
+        guard let lease = try current(in: repository), lease.holder.isDeadHere else { return false }
+        do {
+            try repository.deleteReference(ref, expecting: lease.commit)
+            return true
+        } catch GitError.refMoved {
+            return false  // someone took it meanwhile: theirs now
         }
     }
 

@@ -39,9 +39,17 @@ public struct ReconcileState: Sendable, Equatable {
         /// The mesh commit it was built from.
         public var commit: String
         public var lastRun: RunResult?
+        /// The last run that published (what readers see now); the same as `lastRun` when that passed.
+        public var lastGood: RunResult?
+        /// The engine that materializes it and the dataset (output contract id) it publishes,
+        /// so that a product gone from the mesh can still be retired.
+        public var engine: String?
+        public var dataset: String?
 
-        public init(fingerprint: String, outputVersion: String?, status: Status, commit: String, lastRun: RunResult? = nil) {
-            (self.fingerprint, self.outputVersion, self.status, self.commit, self.lastRun) = (fingerprint, outputVersion, status, commit, lastRun)
+        public init(fingerprint: String, outputVersion: String?, status: Status, commit: String, lastRun: RunResult? = nil,
+                    lastGood: RunResult? = nil, engine: String? = nil, dataset: String? = nil) {
+            (self.fingerprint, self.outputVersion, self.status, self.commit, self.lastRun, self.lastGood, self.engine, self.dataset) =
+                (fingerprint, outputVersion, status, commit, lastRun, lastGood, engine, dataset)
         }
     }
 
@@ -49,10 +57,12 @@ public struct ReconcileState: Sendable, Equatable {
         public var run: String
         public var finished: String
         public var rows: Int?
+        /// The engine's version of the dataset this run published (nil when it did not).
+        public var version: Int?
         public var reasons: [String]
 
-        public init(run: String, finished: String, rows: Int? = nil, reasons: [String] = []) {
-            (self.run, self.finished, self.rows, self.reasons) = (run, finished, rows, reasons)
+        public init(run: String, finished: String, rows: Int? = nil, version: Int? = nil, reasons: [String] = []) {
+            (self.run, self.finished, self.rows, self.version, self.reasons) = (run, finished, rows, version, reasons)
         }
     }
 }
@@ -77,49 +87,85 @@ public struct StateStore {
         }
     }
 
-    private struct Header: Codable {
-        var format: Int
-        var applied: String?
-        var run: ReconcileState.Run?
+    /// `state.json`: everything but the products, so that a no-op apply reads one small file.
+    public struct Header: Codable, Sendable {
+        public var format: Int
+        public var applied: String?
+        public var run: ReconcileState.Run?
+        /// Products whose status is `failed`, sorted.
+        public var failed: [String]?
+    }
+
+    /// Where a product's file lives: one folder per domain, so a checkpoint that changes one
+    /// product rewrites a folder of that domain's size, not one of the whole mesh's.
+    public static func path(of product: String) -> String {
+        let domain = product.split(separator: ".", maxSplits: 1).first.map(String.init) ?? product
+        return "products/\(domain)/\(product).json"
+    }
+
+    /// The header alone (nil when there is no state yet) and the tip.
+    public func readHeader() throws -> (header: Header?, tip: ObjectID?) {
+        guard let tip = try repository.reference(Self.ref) else { return (nil, nil) }
+        return (try header(try repository.tree(at: tip), tip), tip)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ path: String, in tree: GitTree, _ tip: ObjectID) throws -> T {
+        guard let bytes = try tree.read(path) else { throw Failure.unreadable(commit: tip.description, path: path, reason: "missing") }
+        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch {
+            throw Failure.unreadable(commit: tip.description, path: path, reason: "\(error)")
+        }
+    }
+
+    private func header(_ tree: GitTree, _ tip: ObjectID) throws -> Header {
+        // The format first, alone: a newer one may not decode as this version's header.
+        struct Format: Codable { var format: Int }
+        let format = try decode(Format.self, "state.json", in: tree, tip).format
+        guard format <= ReconcileState.format else { throw Failure.newerFormat(format) }
+        return try decode(Header.self, "state.json", in: tree, tip)
     }
 
     /// The state at the tip (empty when the ref does not exist yet) and the tip.
     public func read() throws -> (state: ReconcileState, tip: ObjectID?) {
         guard let tip = try repository.reference(Self.ref) else { return (ReconcileState(), nil) }
         let tree = try repository.tree(at: tip)
-        let decoder = JSONDecoder()
-        func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-            guard let bytes = try tree.read(path) else { throw Failure.unreadable(commit: tip.description, path: path, reason: "missing") }
-            do { return try decoder.decode(T.self, from: Data(bytes)) } catch {
-                throw Failure.unreadable(commit: tip.description, path: path, reason: "\(error)")
-            }
-        }
-        // The format first, alone: a newer one may not decode as this version's header.
-        struct Format: Codable { var format: Int }
-        let format = try decode(Format.self, "state.json").format
-        guard format <= ReconcileState.format else { throw Failure.newerFormat(format) }
-        let header = try decode(Header.self, "state.json")
+        let header = try header(tree, tip)
         var state = ReconcileState(applied: header.applied, run: header.run)
         for path in try tree.files(under: "products") where path.hasSuffix(".json") {
-            let id = String(path.dropFirst("products/".count).dropLast(".json".count))
-            state.products[id] = try decode(ReconcileState.ProductState.self, path)
+            let id = String(path.split(separator: "/").last!.dropLast(".json".count))
+            guard Self.path(of: id) == path else {
+                throw Failure.unreadable(commit: tip.description, path: path, reason: "not where product `\(id)` belongs (\(Self.path(of: id)))")
+            }
+            state.products[id] = try decode(ReconcileState.ProductState.self, path, in: tree, tip)
         }
         return (state, tip)
     }
 
     /// Writes `state` as a commit on top of `tip` and moves the ref there if it still points at
-    /// `tip`. Returns the new tip.
+    /// `tip`. Returns the new tip. `changed` names the products that differ from the state at
+    /// `tip` (a checkpoint's one product): only their files are written. Nil writes them all.
     @discardableResult
-    public func write(_ state: ReconcileState, expecting tip: ObjectID?, message: String, by who: Signature) throws -> ObjectID {
+    public func write(_ state: ReconcileState, expecting tip: ObjectID?, changed: Set<String>? = nil, message: String,
+                      by who: Signature) throws -> ObjectID {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        var entries: [String: ObjectID] = [:]
-        let header = Header(format: ReconcileState.format, applied: state.applied, run: state.run)
-        entries["state.json"] = try repository.writeBlob(Array(try encoder.encode(header)) + [0x0A])
-        for (id, product) in state.products {
-            entries["products/\(id).json"] = try repository.writeBlob(Array(try encoder.encode(product)) + [0x0A])
+        let failed = state.products.filter { $0.value.status == .failed }.map(\.key).sorted()
+        let header = Header(format: ReconcileState.format, applied: state.applied, run: state.run, failed: failed)
+        var files: [String: ObjectID] = ["state.json": try repository.writeBlob(Array(try encoder.encode(header)) + [0x0A])]
+        var removing: [String] = []
+        let base = changed == nil ? nil : tip
+        for id in changed ?? Set(state.products.keys) {
+            if let product = state.products[id] {
+                files[Self.path(of: id)] = try repository.writeBlob(Array(try encoder.encode(product)) + [0x0A])
+            } else if let base, try repository.entryID(path: Self.path(of: id), at: base) != nil {
+                removing.append(Self.path(of: id))
+            }
         }
-        let tree = try repository.writeTree(entries)
+        let tree: ObjectID
+        if let base {
+            tree = try repository.updateTree(try repository.tree(at: base).treeID, setting: files, removing: removing)
+        } else {
+            tree = try repository.writeTree(files)
+        }
         let commit = try repository.writeCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: message + "\n", author: who)
         try repository.updateReference(Self.ref, to: commit, expecting: tip, message: "steward: \(message)")
         return commit

@@ -130,6 +130,31 @@ let robot = Signature(name: "steward", email: "steward@acme.example", date: Date
         #expect(try repo.commit(second).parents == [tip])
     }
 
+    @Test func aCheckpointWritesOneProductAndEqualsAFullWrite() throws {
+        let (mesh, repo) = try chainRepository()
+        defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository
+        let store = StateStore(repository: repo)
+        func product(_ f: String, _ status: ReconcileState.ProductState.Status = .ok) -> ReconcileState.ProductState {
+            .init(fingerprint: f, outputVersion: "1.0.0", status: status, commit: "abc", engine: "embedded", dataset: "x")
+        }
+        var state = ReconcileState(applied: "abc", products: ["sales.a": product("1"), "sales.b": product("2"), "crm.c": product("3")])
+        var tip = try store.write(state, expecting: nil, message: "all", by: robot)
+        #expect(try repo.tree(at: tip).files(under: "products") == ["products/crm/crm.c.json", "products/sales/sales.a.json", "products/sales/sales.b.json"])
+        state.products["sales.b"] = product("2b", .failed)
+        state.products["sales.a"] = nil
+        tip = try store.write(state, expecting: tip, changed: ["sales.b", "sales.a"], message: "checkpoint", by: robot)
+        #expect(try store.read().state == state)
+        #expect(try store.readHeader().header?.failed == ["sales.b"])
+        // The same tree as writing everything.
+        let full = try store.write(state, expecting: tip, message: "full", by: robot)
+        #expect(try repo.commit(full).treeID == (try repo.commit(tip).treeID))
+        // A product file in the wrong folder is refused, not silently read.
+        let moved = try repo.updateTree(try repo.commit(full).treeID, setting: ["products/crm/sales.x.json": try repo.writeBlob(Array("{}".utf8))])
+        let bad = try repo.writeCommit(tree: moved, parents: [full], message: "x", author: robot)
+        try repo.updateReference(StateStore.ref, to: bad, expecting: full, message: "x")
+        #expect(throws: StateStore.Failure.self) { try store.read() }
+    }
+
     @Test func aNewerOrCorruptStateIsRefusedNotRewritten() throws {
         let (mesh, repo) = try chainRepository()
         defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository
@@ -152,6 +177,35 @@ let robot = Signature(name: "steward", email: "steward@acme.example", date: Date
 }
 
 @Suite struct LeaseTests {
+    @Test func aLeaseWhoseProcessIsGoneFromThisMachineIsTakenOverAtOnce() throws {
+        let (mesh, repo) = try chainRepository()
+        defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        func hold(pid: Int32, host: String) throws {
+            let json = """
+                {"acquired": "2026-11-23T00:00:00Z", "expires": "2099-01-01T00:00:00Z", "holder": "eve@acme.example",
+                 "host": "\(host)", "pid": \(pid), "run": "killed-run"}
+                """
+            let tree = try repo.writeTree(["lock.json": try repo.writeBlob(Array(json.utf8))])
+            let c = try repo.writeCommit(tree: tree, parents: [], message: "lease", author: robot)
+            try repo.updateReference(Lease.ref, to: c, expecting: try repo.reference(Lease.ref), message: "x")
+        }
+        // Another machine's holder, or a live process here, is respected until it expires.
+        try hold(pid: gone.processIdentifier, host: "another-host.example")
+        #expect(throws: Lease.Failure.self) { try Lease.acquire(in: repo, holder: "ada@acme.example", run: "r2", for: 600) }
+        #expect(try Lease.clearAbandoned(in: repo) == false)
+        // Gone from this machine: taken over, or cleared.
+        try hold(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
+        #expect(try Lease.clearAbandoned(in: repo))
+        #expect(try Lease.current(in: repo) == nil)
+        try hold(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
+        let taken = try Lease.acquire(in: repo, holder: "ada@acme.example", run: "r2", for: 600)
+        #expect(taken.holder.run == "r2")
+    }
+
     @Test func oneHolderAtATimeUntilReleasedOrExpired() throws {
         let (mesh, repo) = try chainRepository()
         defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository

@@ -1,0 +1,258 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardEngine
+import StewardEngineSQLite
+import StewardGit
+import StewardModel
+import StewardPolicy
+import StewardReconcile
+
+struct ApplyCommand: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Materialize the products so they match the mesh: run what the plan says, publish only what passes.",
+        discussion: """
+        Takes the lease (refs/steward/lock), plans against the applied state (refs/steward/state), \
+        records the run before touching the engine, then runs each product in dependency order: \
+        its transform over its declared inputs, in the sandbox; schema, quality rules, masking \
+        and retention checked before it is published. A product that fails keeps its last good \
+        version and blocks its consumers; independent products go on. The state is checkpointed \
+        after each product, so an apply killed at any moment is resumed by the next one, which \
+        redoes nothing already done. With nothing changed, apply does nothing and says so.
+
+        The warehouse is `warehouse` in steward.yaml (default .steward/warehouse, relative to \
+        the repository). Hashed and tokenized columns need STEWARD_MASKING_SALT.
+
+        Exit codes: 0 every product published (or nothing to do), 1 some product failed or was \
+        blocked, 2 usage error, a refused saved plan, or another apply holding the lease.
+
+        Examples:
+          steward apply                            # the tip of the main branch
+          steward apply --wait 600                 # wait up to 10 minutes for another apply
+          steward plan --format json > plan.json && steward apply --plan plan.json
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The mesh revision to apply; default the main branch of steward.yaml.", valueName: "rev"))
+    var rev: String?
+
+    @Option(help: ArgumentHelp("Apply this saved plan (`steward plan --format json`), refusing if the state or the revision moved since.",
+                               valueName: "file"))
+    var plan: String?
+
+    @Flag(help: "Retire products the mesh no longer has (default: keep them, listed as orphans).")
+    var prune = false
+
+    @Option(help: ArgumentHelp("When another apply holds the lease, wait for it up to this many seconds (default: refuse at once).",
+                               valueName: "seconds"))
+    var wait: Int?
+
+    @Option(name: .customLong("as-of"),
+            help: ArgumentHelp("Count retention from this UTC time instead of now (for sample data).", valueName: "timestamp"))
+    var asOf: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try global.repository(for: "apply")
+        let instant = try Self.instant(asOf)
+        let salt: MaskingSalt?
+        do {
+            salt = try MaskingSalt.fromEnvironment()
+        } catch {
+            throw UsageError(message: error.message, help: error.help)
+        }
+        var saved: PlanCommand.Report?
+        if let plan { saved = try Self.readPlan(plan) }
+        if saved != nil && (rev != nil || prune) {
+            throw UsageError(message: "--plan fixes the revision and --prune; do not give them again", help: "apply the plan alone")
+        }
+        let named = saved?.rev ?? rev
+        let (target, _) = try PlanCommand.target(named, repository: repository)
+        let store = StateStore(repository: repository)
+        if let saved {
+            guard saved.target == target.description else {
+                throw UsageError(message: "the saved plan is for \(saved.target.prefix(10)), but `\(saved.rev)` is now \(target.short)",
+                                 help: "run `steward plan` again and apply the new plan")
+            }
+            let tip = try store.readHeader().tip?.description
+            guard saved.stateTip == tip else {
+                throw UsageError(message: "the applied state moved since the plan was made (state \(saved.stateTip.map { String($0.prefix(10)) } ?? "empty") then, \(tip.map { String($0.prefix(10)) } ?? "empty") now)",
+                                 help: "run `steward plan` again and apply the new plan")
+            }
+        } else if !prune, let header = try store.readHeader().header, header.applied == target.description,
+                  header.run.map({ $0.phase == .done }) ?? true, (header.failed ?? []).isEmpty {
+            // Same commit, same fingerprints: nothing can differ, and the mesh need not be loaded.
+            try Lease.clearAbandoned(in: repository)
+            return report(nothingToDo: target, console)
+        }
+
+        guard let (tree, mesh) = try PlanCommand.load(target, repository: repository, console: console) else { return .usage }
+        let me = repository.defaultSignature()
+        var options = Applier.Options(asOf: instant, actor: ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email)
+        options.prune = saved?.prune ?? prune
+        options.wait = wait.map(TimeInterval.init)
+        options.expectedDigest = saved?.digest
+        options.salt = salt
+        let engine = try EmbeddedEngine(warehouse: Self.warehouse(mesh.settings.warehouse, repository: repository))
+        let display = ApplyDisplay(console: console, live: format == .text && isatty(STDERR_FILENO) == 1, streaming: format == .text)
+        let applier = Applier(repository: repository, engines: [engine.name: engine], options: options) { display.handle($0) }
+        let result: Applier.Result
+        do {
+            result = try applier.apply(target: target, tree: tree, mesh: mesh)
+        } catch let f as Lease.Failure {
+            throw UsageError(message: "\(f)", help: wait == nil ? "wait for it with --wait SECONDS" : "try again later")
+        } catch let f as Applier.Failure {
+            throw UsageError(message: "\(f)", help: nil)
+        } catch let f as StewardReconcile.Fingerprinter.Failure {
+            throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(target.short)` checks the mesh")
+        } catch let e as EngineError {
+            display.finish()
+            throw UsageError(message: "the engine stopped: \(e.message)",
+                             help: (e.help.map { $0 + "; " } ?? "") + "the run stays open and the next `steward apply` resumes it")
+        }
+        display.finish()
+        ExitLifetime.keep(mesh)
+        switch format {
+        case .json: console.out(DiagnosticOutput.encode(result))
+        case .text: console.out(display.summary(result, mesh: mesh.settings.name))
+        }
+        return result.applied ? .success : .findings
+    }
+
+    func report(nothingToDo target: ObjectID, _ console: Console) -> ExitStatus {
+        switch format {
+        case .json:
+            struct Nothing: Encodable { var target: String; var nothingToDo = true; var applied = true }
+            console.out(DiagnosticOutput.encode(Nothing(target: target.description)))
+        case .text:
+            console.out("Nothing to do: \(target.short) is applied and every product is up to date.")
+        }
+        return .success
+    }
+
+    static func readPlan(_ path: String) throws -> PlanCommand.Report {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError(message: "cannot read the plan `\(path)`", help: "save one with `steward plan --format json > \(path)`")
+        }
+        do {
+            return try JSONDecoder().decode(PlanCommand.Report.self, from: data)
+        } catch {
+            throw UsageError(message: "`\(path)` is not a plan saved by `steward plan --format json`: \(error)", help: nil)
+        }
+    }
+
+    static func instant(_ text: String?) throws -> Date {
+        Date(timeIntervalSince1970: TimeInterval(try PolicyLoading.time(text)))
+    }
+
+    /// The warehouse folder: absolute as written, or relative to the repository's work tree
+    /// (its git folder when bare).
+    static func warehouse(_ setting: String, repository: Repository) -> URL {
+        if setting.hasPrefix("/") { return URL(fileURLWithPath: setting) }
+        return URL(fileURLWithPath: repository.workdir ?? repository.gitDir).appendingPathComponent(setting)
+    }
+}
+
+/// What `apply` shows while it runs: on a terminal, a live line per product (phase, elapsed)
+/// on standard error; in text mode, a line per finished product on standard output, so a CI
+/// log reads as it goes.
+final class ApplyDisplay: @unchecked Sendable {
+    let console: Console
+    let live: Bool
+    let streaming: Bool
+    private let lock = NSLock()
+    private var current: (product: String, index: Int, total: Int, started: ContinuousClock.Instant)?
+    private var width = 0
+
+    init(console: Console, live: Bool, streaming: Bool) {
+        self.console = console
+        self.live = live
+        self.streaming = streaming
+    }
+
+    func handle(_ event: Applier.Event) {
+        lock.withLock {
+            switch event {
+            case let .started(run, plan, resumed):
+                width = plan.steps.map(\.product.count).max() ?? 0
+                if streaming {
+                    console.out("\(resumed ? "resuming" : "apply") run \(run) at \(plan.target.prefix(10)): \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s"), \(plan.unchanged) unchanged")
+                }
+            case let .stepStarted(step, index, total):
+                current = (step.product, index, total, .now)
+                status("\(step.action.rawValue)")
+            case let .phase(product, phase):
+                if current?.product == product { status(phase) } else { status("\(product): \(phase)") }
+            case let .source(load):
+                guard streaming else { return }
+                clear()
+                let what = load.outcome == .failed ? "FAILED  " + load.reasons.joined(separator: "; ")
+                    : (load.loaded ? "loaded" : "already loaded") + (load.rows.map { ", \($0) rows" } ?? "")
+                console.out("  source \(load.contract): \(what)")
+            case let .stepFinished(result, _, _):
+                current = nil
+                guard streaming else { return }
+                clear()
+                console.out(line(result))
+            }
+        }
+    }
+
+    private func status(_ phase: String) {
+        guard live, let c = current else { return }
+        let elapsed = ContinuousClock.now - c.started
+        let text = "[\(c.index + 1)/\(c.total)] \(c.product)  \(phase)…  \(String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))s"
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    private func clear() {
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    func finish() { lock.withLock { clear() } }
+
+    func line(_ r: Applier.StepResult) -> String {
+        let name = r.product.padding(toLength: width, withPad: " ", startingAt: 0)
+        var cells = ["  \(PlanCommand.symbol(r.action)) \(name)"]
+        switch r.outcome {
+        case .published:
+            var what = "published v\(r.version ?? 0)"
+            if let rows = r.rowsOut { what += ", \(rows) rows" }
+            if let purged = r.rowsPurged, purged > 0 { what += ", \(purged) purged by retention" }
+            if let masked = r.report?.masking, !masked.isEmpty { what += ", masked \(masked.map { "\($0.column) (\($0.strategy))" }.joined(separator: ", "))" }
+            if r.seconds > 0, let rows = r.rowsIn, !r.resumed { what += String(format: " in %.2fs (%.0f rows/s)", r.seconds, Double(rows) / max(r.seconds, 1e-6)) }
+            if r.resumed { what += " (published before the interruption)" }
+            cells.append(what)
+        case .failed:
+            cells.append("FAILED" + (r.version.map { ", v\($0) stays published" } ?? ", nothing published") + ": " + r.reasons.joined(separator: "; "))
+        case .blocked:
+            cells.append(r.reasons.joined(separator: "; ") + (r.version.map { "; v\($0) stays published" } ?? ""))
+        case .updated:
+            cells.append("updated: " + r.reasons.joined(separator: "; "))
+        case .retired:
+            cells.append("retired")
+        case .orphaned:
+            cells.append("orphaned, kept: " + r.reasons.joined(separator: "; "))
+        }
+        return cells.joined(separator: "  ")
+    }
+
+    func summary(_ r: Applier.Result, mesh: String) -> String {
+        if r.nothingToDo {
+            let orphans = r.steps.filter { $0.outcome == .orphaned }.count
+            return "Nothing to run: \(mesh) at \(r.target.prefix(10)) is applied\(orphans > 0 ? " (\(orphans) orphaned product\(orphans == 1 ? "" : "s") kept; --prune retires them)" : "")."
+        }
+        func count(_ o: Applier.StepResult.Outcome) -> Int { r.steps.filter { $0.outcome == o }.count }
+        var out = streaming ? [""] : r.steps.map(line)
+        out.append("Apply: \(count(.published)) published, \(count(.failed)) failed, \(count(.blocked)) blocked, \(count(.updated)) updated, "
+                   + "\(count(.retired)) retired; \(r.unchanged) unchanged.")
+        out.append(r.applied ? "\(r.target.prefix(10)) is applied (run \(r.run))."
+                   : "\(r.target.prefix(10)) is not fully applied: the failed products keep their last good version; fix them and apply again (`steward status` lists them).")
+        return out.joined(separator: "\n")
+    }
+}
