@@ -43,7 +43,9 @@ public enum Merkle {
 
     /// Whether `leaf` is at `index` in a tree of `size` leaves with `root` (RFC 9162 §2.1.3.2).
     public static func verifyInclusion(leaf: Hash, index: Int, size: Int, proof: [Hash], root: Hash) -> Bool {
-        guard index < size else { return false }
+        // A negative index shifts arithmetically to -1, whose bits read as "right child" all
+        // the way up: without this, the proof of the last leaf would also pass at index -1.
+        guard index >= 0, index < size else { return false }
         var (fn, sn) = (index, size - 1)
         var r = leaf
         for p in proof {
@@ -79,8 +81,10 @@ public enum Merkle {
     /// Whether a tree of `size2` leaves with `root2` extends one of `size1` with `root1`
     /// (RFC 9162 §2.1.4.2).
     public static func verifyConsistency(size1: Int, size2: Int, root1: Hash, root2: Hash, proof: [Hash]) -> Bool {
+        guard size1 >= 0, size2 >= 0 else { return false }
         if size1 == size2 { return proof.isEmpty && root1 == root2 }
-        if size1 == 0 { return proof.isEmpty }
+        // The empty tree is a prefix of every tree, but only the empty tree has its root.
+        if size1 == 0 { return proof.isEmpty && root1 == emptyRoot }
         guard size1 < size2, !proof.isEmpty else { return false }
         var path = proof
         if size1 & (size1 - 1) == 0 { path.insert(root1, at: 0) }  // size1 a power of two: its root is a node of the proof

@@ -47,14 +47,11 @@ public struct AuditVerifier {
             return Report(size: 0, root: Merkle.hex(Merkle.emptyRoot), tip: nil, problem: problem)
         }
         // The chain, oldest first: every commit has one parent, the first none.
+        // A merge is named at its place below (by first parents), after the entries before it.
         var chain: [Commit] = []
         var cursor: ObjectID? = tip
         while let id = cursor {
             let c = try repository.commit(id)
-            if c.parents.count > 1 {
-                return Report(size: 0, root: "", tip: tip.description,
-                              problem: Problem(seq: nil, commit: id.description, message: "a merge in the log: it must be one line of appends"))
-            }
             chain.append(c)
             cursor = c.parents.first
         }
@@ -67,14 +64,12 @@ public struct AuditVerifier {
             Report(size: leaves.count, root: Merkle.hex(Merkle.root(leaves)), tip: tip.description,
                    problem: Problem(seq: seq, commit: commit?.id.description, message: message))
         }
-        let listed = try tipTree.files(under: "entries")
-        if listed.count != chain.count {
-            // Named below when a commit's entry is missing from the tip; here when there are extras.
-            if listed.count > chain.count {
-                return fail(chain.count, chain.last, "the tip holds \(listed.count) entries but the chain has \(chain.count) appends")
-            }
-        }
+        // Every entry's index listings, to compare with the tip's index once all are read.
+        var index: [String: [Int]] = [:]
         for (seq, commit) in chain.enumerated() {
+            if commit.parents.count > 1 {
+                return fail(seq, commit, "a merge in the log: it must be one line of appends")
+            }
             let path = AuditLog.entryPath(seq)
             let tree = try repository.tree(at: commit.id)
             guard let bytes = try tree.read(path) else {
@@ -93,11 +88,17 @@ public struct AuditVerifier {
             if entry.seq != seq { return fail(seq, commit, "says it is entry \(entry.seq): entries were reordered or dropped") }
             let expectedPrev = previous.map(AuditEntry.hashHex) ?? ""
             if entry.prev != expectedPrev && seq == 0 { return fail(0, commit, "the first entry has a `prev`: entries before it were dropped") }
+            if entry.prev != expectedPrev && !keys.isEmpty {
+                // The previous entry carries a valid signature by an allowed key: it is as
+                // signed, so this entry is the one that does not belong.
+                return fail(seq, commit, "its `prev` does not hash entry \(seq - 1), which is signed and intact: it was changed or does not belong here")
+            }
             if entry.prev != expectedPrev {
                 // The earliest entry that can be the bad one: the previous entry was changed,
                 // or this one's `prev` was.
                 return fail(seq - 1, chain[seq - 1], "entry \(seq)'s `prev` does not hash it: it was changed after entry \(seq) was written (or entry \(seq)'s `prev` was)")
             }
+            for mesh in Set(entry.meshCommits) { index[AuditLog.indexPath(mesh), default: []].append(seq) }
             for mesh in entry.meshCommits {
                 let indexed = try tipTree.read(AuditLog.indexPath(mesh)).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").compactMap { Int($0) } } ?? []
                 if !indexed.contains(seq) { return fail(seq, commit, "the index of mesh commit \(mesh.prefix(10)) does not list it") }
@@ -118,7 +119,8 @@ public struct AuditVerifier {
             checkpoint = checkpoint.appending(leaves.last!)
             guard let stored = try tree.read("checkpoint.json"),
                   let recorded = try? JSONDecoder().decode(AuditLog.Checkpoint.self, from: Data(stored)),
-                  recorded.size == checkpoint.size, recorded.root == checkpoint.root else {
+                  recorded == checkpoint else {
+                // The frontier too: the next append computes its root from it.
                 return fail(seq, commit, "the checkpoint after it does not match the entries")
             }
             previous = bytes
@@ -140,6 +142,24 @@ public struct AuditVerifier {
                 }
                 return fail(nil, nil, "the first \(trusted.size) entries are not the ones verified before (root \(trusted.root.prefix(12))): the log was rewritten or forked")
             }
+        }
+        // What the tip holds beyond the appends: extra entries, index listings of entries
+        // under commits they are not about (`audit show` reads them).
+        let listed = try tipTree.files(under: "entries")
+        if listed.count > chain.count {
+            return fail(chain.count, chain.last, "the tip holds \(listed.count) entries but the chain has \(chain.count) appends")
+        }
+        var wrong: [(seq: Int?, path: String)] = []
+        for path in try tipTree.files(under: "index") {
+            let listedSeqs = try tipTree.read(path).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").map { Int($0) } } ?? []
+            let expected = index[path] ?? []
+            if listedSeqs != expected.map(Optional.some) {
+                let extra = listedSeqs.compactMap { $0 }.filter { !expected.contains($0) && $0 >= 0 && $0 < chain.count }.min()
+                wrong.append((extra ?? expected.first, path))
+            }
+        }
+        if let first = wrong.min(by: { ($0.seq ?? Int.max, $0.path) < ($1.seq ?? Int.max, $1.path) }) {
+            return fail(first.seq, first.seq.map { chain[$0] }, "the index \(first.path) does not list exactly the entries about that commit")
         }
         return Report(size: leaves.count, root: root, tip: tip.description, problem: nil)
     }

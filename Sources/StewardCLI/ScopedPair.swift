@@ -49,20 +49,32 @@ extension RevisionPair {
         let changes = MeshDiff.compare(oldHome, newHome, changedPaths: paths, transform: text)
         let touched = Touched.of(changes, paths: paths, domains: changed, old: oldHome, new: newHome)
         var domains = touched.neighbourhood(in: newHome).union(touched.neighbourhood(in: oldHome))
+        // The inputs that read a changed contract are in scope wherever they are: a reader
+        // without a grant is a finding on it, so grants alone do not lead to every reader.
+        let readers = Readers(trees: [baseTree, headTree])
+        domains.formUnion(try readers.domains(reading: touched.contracts, outside: domains))
         if changes.contains(where: \.breaking) {
-            domains = try downstream(of: touched, from: domains, trees: [baseTree, headTree], cache: cache)
+            domains = try downstream(of: touched, from: domains, readers: readers, cache: cache)
         }
         trace.mark("scope: \(changed.count) changed domains, \(domains.count) loaded")
 
         // The neighbourhood, checked in full: errors in the changed files stop the check.
         var meshes: [Mesh] = []
+        var baseErrors = Set<ErrorKey>()
+        // The references of the loaded products that read a changed contract are checked too:
+        // the change may have removed what they read.
+        let checking = paths.union(try readers.files(reading: touched.contracts, in: domains))
         for (tree, side) in [(baseTree, "base"), (headTree, "head")] {
-            let loaded = try MeshLoader(cache: cache, partial: true, checking: paths).load(from: HistoryTarget.subset(tree, domains: domains))
+            let loaded = try MeshLoader(cache: cache, partial: true, checking: checking).load(from: HistoryTarget.subset(tree, domains: domains))
             // A changed domain's own file counts as changed: a new domain without one is an error.
             let domainFiles = Set(changed.map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
+            // An error the head has and the base has not, in a file the change did not touch, is
+            // the change's too (a removed contract that is still read): the whole mesh stops on it.
             let errors = loaded.diagnostics.filter { d in
-                d.severity == .error && (paths.contains(d.location?.path ?? "") || domainFiles.contains(d.location?.path ?? ""))
+                d.severity == .error && (paths.contains(d.location?.path ?? "") || domainFiles.contains(d.location?.path ?? "")
+                                         || (side == "head" && !baseErrors.contains(ErrorKey(d))))
             }
+            if side == "base" { baseErrors = Set(loaded.diagnostics.filter { $0.severity == .error }.map(ErrorKey.init)) }
             guard let mesh = loaded.value, errors.isEmpty else {
                 DiagnosticOutput.text(errors, sources: loaded.sources, tree: tree, console: console)
                 console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")
@@ -87,14 +99,16 @@ extension RevisionPair {
     /// Adds the domains of everything downstream of the touched contracts, for the impact of a
     /// breaking change: a consumer reads a contract under a grant, so it lives in a domain the
     /// contract grants to; its own outputs' grants lead further down.
-    private static func downstream(of touched: Touched, from start: Set<String>, trees: [any FileTree], cache: ParseCache) throws -> Set<String> {
+    private static func downstream(of touched: Touched, from start: Set<String>, readers: Readers, cache: ParseCache) throws -> Set<String> {
         var domains = start
         var frontier = touched.contracts
         var seen = frontier
         var first = true
         while !frontier.isEmpty {
             var next = Set<String>()
-            for tree in trees {
+            // Readers without a grant are consumers too (the whole mesh's impact lists them).
+            domains.formUnion(try readers.domains(reading: frontier, outside: domains))
+            for tree in readers.trees {
                 let mesh = try HistoryTarget.load(tree, domains: domains, cache: cache)
                 if first {
                     // The changed products' own outputs are where their breaking changes land.
@@ -109,5 +123,61 @@ extension RevisionPair {
             frontier = next
         }
         return domains
+    }
+}
+
+/// An error by what it says and where, not its help (suggestions differ with what is loaded).
+struct ErrorKey: Hashable {
+    var id: String, message: String, location: SourceLocation?
+    init(_ d: Diagnostic) { (id, message, location) = (d.id, d.message, d.location) }
+}
+
+/// The product files of every domain, as text, read once per tree: which domains have a product
+/// that names a contract, without parsing them. A product names its input's contract id in its
+/// text (`contractId: <id>`, quoted or not), so a domain whose products never mention the id
+/// has no reader of it.
+final class Readers {
+    let trees: [any FileTree]
+    private var texts: [[String: [(path: String, text: String)]]?]
+
+    init(trees: [any FileTree]) {
+        self.trees = trees
+        texts = Array(repeating: nil, count: trees.count)
+    }
+
+    private func products(_ i: Int) throws -> [String: [(path: String, text: String)]] {
+        if let t = texts[i] { return t }
+        var out: [String: [(path: String, text: String)]] = [:]
+        for path in try trees[i].files(under: MeshLoader.domainsRoot) {
+            let parts = path.split(separator: "/")
+            guard parts.count == 4, parts[2] == "products", path.hasSuffix(".odps.yaml"), let bytes = try trees[i].read(path) else { continue }
+            out[String(parts[1]), default: []].append((path, String(decoding: bytes, as: UTF8.self)))
+        }
+        texts[i] = out
+        return out
+    }
+
+    /// The domains outside `loaded` with a product file, on either side, that names one of `contracts`.
+    func domains(reading contracts: Set<String>, outside loaded: Set<String>) throws -> Set<String> {
+        guard !contracts.isEmpty else { return [] }
+        var out = Set<String>()
+        for i in trees.indices {
+            for (domain, files) in try products(i) where !loaded.contains(domain) && !out.contains(domain) {
+                if files.contains(where: { f in contracts.contains { f.text.contains($0) } }) { out.insert(domain) }
+            }
+        }
+        return out
+    }
+
+    /// The product files of `domains`, on either side, that name one of `contracts`.
+    func files(reading contracts: Set<String>, in domains: Set<String>) throws -> Set<String> {
+        guard !contracts.isEmpty else { return [] }
+        var out = Set<String>()
+        for i in trees.indices {
+            for (domain, files) in try products(i) where domains.contains(domain) {
+                for f in files where contracts.contains(where: { f.text.contains($0) }) { out.insert(f.path) }
+            }
+        }
+        return out
     }
 }

@@ -182,7 +182,9 @@ public struct Fingerprinter {
                     i += 1
                 }
                 i += 1
-            } else if u.properties.isWhitespace {
+            } else if u == " " || u == "\t" || u == "\n" || u == "\r" || u == "\u{0C}" {
+                // SQLite's white space only: any other character (a no-break space, U+2003...)
+                // is part of an identifier there, so `a\u{A0}b` is one name and `a b` two.
                 pendingSpace = true
                 i += 1
             } else {
