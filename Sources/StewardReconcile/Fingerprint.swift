@@ -61,7 +61,9 @@ public struct Fingerprinter {
         guard let path = mesh.transforms[id], let bytes = try read(path) else {
             throw Failure.missingTransform(product: id, path: mesh.transforms[id] ?? "transforms/\(p.name).sql")
         }
-        let transform = Self.hash(Self.normalizeSQL(String(decoding: bytes, as: UTF8.self)))
+        // SQL is normalized; other languages (Python for Ray) are hashed as written, since their
+        // white space and `--` mean something.
+        let transform = path.hasSuffix(".sql") ? Self.hash(Self.normalizeSQL(String(decoding: bytes, as: UTF8.self))) : Self.hash(bytes)
         var contracts: [String: String] = [:]
         for port in p.outputPorts {
             guard let cid = port.contractId, let c = mesh.contracts[cid] else { continue }

@@ -36,7 +36,8 @@ public struct Lease: Sendable, Equatable {
             case let .held(h):
                 "another apply holds the mesh: run \(h.run) by \(h.holder) on \(h.host) (pid \(h.pid)) since \(Lease.format(h.acquired)), until \(Lease.format(h.expires))"
             case let .lost(run): "the lease of run \(run) was taken over after it expired; this run stops"
-            case let .unreadable(reason): "the lease at \(Lease.ref) is unreadable: \(reason)"
+            case let .unreadable(reason):
+                "the lease at \(Lease.ref) is unreadable: \(reason); if no apply is running, remove it with `git update-ref -d \(Lease.ref)`"
             }
         }
     }
@@ -56,19 +57,24 @@ public struct Lease: Sendable, Equatable {
     /// is taken over (expecting that exact commit, so two takers cannot both win).
     public static func acquire(in repository: Repository, holder: String, run: String, for duration: TimeInterval,
                                now: Date = Date()) throws -> Lease {
-        let existing = try current(in: repository)
-        if let existing, existing.holder.expires > now, !existing.holder.isDeadHere { throw Failure.held(existing.holder) }
-        let h = Holder(holder: holder, run: run, host: ProcessInfo.processInfo.hostName, pid: getpid(),
-                       acquired: now, expires: now.addingTimeInterval(duration))
-        let commit = try write(h, parent: nil, in: repository, message: "lease \(run)")
-        do {
-            try repository.updateReference(ref, to: commit, expecting: existing?.commit, message: "steward: lease \(run)")
-        } catch GitError.refMoved {
-            // Someone else took it between our read and our swap.
-            if let now = try current(in: repository) { throw Failure.held(now.holder) }
-            throw Failure.unreadable("the lease moved while being taken")
+        // Whole seconds: what lock.json keeps, so the lease returned equals the one read back.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        for _ in 0..<3 {
+            let existing = try current(in: repository)
+            if let existing, existing.holder.expires > now, !existing.holder.isDeadHere { throw Failure.held(existing.holder) }
+            let h = Holder(holder: holder, run: run, host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                           acquired: now, expires: now.addingTimeInterval(duration.rounded(.up)))
+            let commit = try write(h, parent: nil, in: repository, message: "lease \(run)")
+            do {
+                try repository.updateReference(ref, to: commit, expecting: existing?.commit, message: "steward: lease \(run)")
+                return Lease(commit: commit, holder: h)
+            } catch GitError.refMoved {
+                // Someone else took it between our read and our swap; or the holder gave it
+                // back meanwhile, and it is free: try again.
+                if let now = try current(in: repository) { throw Failure.held(now.holder) }
+            }
         }
-        return Lease(commit: commit, holder: h)
+        throw Failure.unreadable("the lease kept moving while being taken")
     }
 
     /// Takes the lease, waiting (polling) while another run holds it, up to `timeout`.
@@ -101,7 +107,7 @@ public struct Lease: Sendable, Equatable {
     /// Extends the lease; `Failure.lost` when it is no longer ours.
     public func renew(in repository: Repository, for duration: TimeInterval, now: Date = Date()) throws -> Lease {
         var h = holder
-        h.expires = now.addingTimeInterval(duration)
+        h.expires = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)).addingTimeInterval(duration.rounded(.up))
         let commit = try Self.write(h, parent: nil, in: repository, message: "lease \(h.run) renewed")
         do {
             try repository.updateReference(Self.ref, to: commit, expecting: self.commit, message: "steward: renew \(h.run)")

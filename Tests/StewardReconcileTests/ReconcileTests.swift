@@ -69,6 +69,26 @@ func fingerprints(_ mesh: ScratchMesh) throws -> [String: String] {
         #expect(try fingerprints(mesh) == before)
     }
 
+    @Test func aPythonTransformIsHashedAsWritten() throws {
+        let mesh = try chainMesh()
+        try mesh.remove("domains/sales/transforms/weekly.sql")
+        try mesh.write("domains/sales/transforms/weekly.py", "def run(t):\n    return t.x - -1\n")
+        let product = try mesh.read("domains/sales/products/weekly.odps.yaml")
+        try mesh.write("domains/sales/products/weekly.odps.yaml",
+                       product + "customProperties:\n  - property: engine\n    value: ray\n  - property: transform\n    value: transforms/weekly.py\n")
+        let loaded = try mesh.load()
+        guard loaded.value?.transforms["sales.weekly"] == "domains/sales/transforms/weekly.py" else {
+            Issue.record("the mesh does not take the .py transform: \(loaded.diagnostics)")
+            return
+        }
+        let before = try fingerprints(mesh)["sales.weekly"]
+        // In SQL `--` starts a comment and indentation is noise; in Python both are code.
+        try mesh.write("domains/sales/transforms/weekly.py", "def run(t):\n    return t.x --1\n")
+        #expect(try fingerprints(mesh)["sales.weekly"] != before)
+        try mesh.write("domains/sales/transforms/weekly.py", "def run(t):\n  return t.x - -1\n")
+        #expect(try fingerprints(mesh)["sales.weekly"] != before)
+    }
+
     @Test func aTransformEditChangesItsProductAndEverythingDownstream() throws {
         let mesh = try chainMesh()
         let before = try fingerprints(mesh)
@@ -177,6 +197,17 @@ let robot = Signature(name: "steward", email: "steward@acme.example", date: Date
 }
 
 @Suite struct LeaseTests {
+    @Test func theLeaseTakenIsTheLeaseReadBack() throws {
+        let (mesh, repo) = try chainRepository()
+        defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository
+        let taken = try Lease.acquire(in: repo, holder: "ada@acme.example", run: "r1", for: 600.5,
+                                      now: Date(timeIntervalSince1970: 1_780_000_000.75))
+        #expect(try Lease.current(in: repo) == taken)
+        let renewed = try taken.renew(in: repo, for: 30, now: Date(timeIntervalSince1970: 1_780_000_100.2))
+        #expect(try Lease.current(in: repo) == renewed)
+        #expect(renewed.holder.expires == Date(timeIntervalSince1970: 1_780_000_130))
+    }
+
     @Test func aLeaseWhoseProcessIsGoneFromThisMachineIsTakenOverAtOnce() throws {
         let (mesh, repo) = try chainRepository()
         defer { withExtendedLifetime(mesh) {} }  // its deinit deletes the repository
