@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCLITests",
-            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardEngine",
+            dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardEngine", "StewardAudit",
                            "StewardEngineSQLite", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),

@@ -92,17 +92,15 @@ public struct AuditLog {
         var lastError: (any Error)?
         for _ in 0..<attempts {
             let tip = try repository.reference(Self.ref)
+            // Only the files this entry adds or changes: the rest of the tree is shared as is,
+            // so an append costs the depth of the tree, not the size of the log.
             var files: [String: ObjectID] = [:]
             var checkpoint = Checkpoint.empty
             var entry = draft
             entry.seq = 0
             entry.prev = ""
-            if let tip {
-                let tree = try repository.tree(at: tip)
-                for path in try tree.files(under: "") {
-                    guard let id = tree.contentID(path).flatMap(ObjectID.init(hex:)) else { continue }
-                    files[path] = id
-                }
+            let tipTree = try tip.map { try repository.tree(at: $0) }
+            if let tip, let tree = tipTree {
                 guard let bytes = try tree.read("checkpoint.json") else { throw Failure.unreadable("no checkpoint.json at \(tip.short)") }
                 checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(bytes))
                 guard let last = try tree.read(Self.entryPath(checkpoint.size - 1)) else {
@@ -121,7 +119,7 @@ public struct AuditLog {
             }
             for commit in Set(entry.meshCommits) {
                 let path = Self.indexPath(commit)
-                var seqs = try files[path].flatMap { id in try repository.tree(at: tip!).read(path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                var seqs = try tipTree?.read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 seqs += "\(entry.seq)\n"
                 files[path] = try repository.writeBlob(Array(seqs.utf8))
             }
@@ -129,7 +127,7 @@ public struct AuditLog {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             files["checkpoint.json"] = try repository.writeBlob(Array(try e.encode(next)) + [0x0A])
-            let tree = try repository.writeTree(files)
+            let tree = try repository.updateTree(tipTree?.treeID, setting: files)
             let commit = try repository.writeCommit(tree: tree, parents: tip.map { [$0] } ?? [],
                                                     message: "\(entry.seq) \(entry.type.rawValue)\n", author: who)
             do {

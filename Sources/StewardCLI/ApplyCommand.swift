@@ -100,7 +100,11 @@ struct ApplyCommand: StewardCommand {
         options.salt = salt
         let engine = try EmbeddedEngine(warehouse: Self.warehouse(mesh.settings.warehouse, repository: repository))
         let display = ApplyDisplay(console: console, live: format == .text && isatty(STDERR_FILENO) == 1, streaming: format == .text)
-        let applier = Applier(repository: repository, engines: [engine.name: engine], options: options) { display.handle($0) }
+        let journal = ApplyAudit(repository: repository, signer: try AuditSigning.signer(keys: mesh.settings.auditKeys),
+                                 actor: options.actor, asOf: instant)
+        let applier = Applier(repository: repository, engines: [engine.name: engine], options: options, journal: journal) {
+            display.handle($0)
+        }
         let result: Applier.Result
         do {
             result = try applier.apply(target: target, tree: tree, mesh: mesh)

@@ -86,6 +86,7 @@ struct PlanCommand: StewardCommand {
         do {
             let plan = try Plan.make(mesh: mesh, parts: try fingerprints.all(), state: state, stateTip: tip?.description,
                                      target: id.description, prune: prune)
+            ExitLifetime.keep((mesh, state))  // freed by the exit, not one object at a time
             return Planned(commit: id, rev: named, tree: tree, mesh: mesh, state: state, plan: plan)
         } catch let f as Fingerprinter.Failure {
             throw UsageError(message: "cannot plan: \(f)", help: "`steward lint --rev \(id.short)` checks the mesh")

@@ -110,12 +110,15 @@ public final class Applier {
     let repository: Repository
     let engines: [String: any Engine]
     let options: Options
+    let journal: (any ApplyJournal)?
     let events: @Sendable (Event) -> Void
 
-    public init(repository: Repository, engines: [String: any Engine], options: Options, events: @escaping @Sendable (Event) -> Void = { _ in }) {
+    public init(repository: Repository, engines: [String: any Engine], options: Options, journal: (any ApplyJournal)? = nil,
+                events: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.repository = repository
         self.engines = engines
         self.options = options
+        self.journal = journal
         self.events = events
     }
 
@@ -163,8 +166,10 @@ public final class Applier {
             result.applied = true
             result.steps = plan.steps.map { Self.orphaned($0) }
             if state.applied != target.description || interrupted != nil {
+                // An interrupted run of this target whose steps are all done: it only lacked its end.
+                if resumed { try journal?.done(result) }
                 state.applied = target.description
-                if var r = state.run { r.phase = .done; state.run = r }
+                if resumed { state.run?.phase = .done } else if interrupted != nil { state.run = nil }  // superseded
                 tip = try store.write(state, expecting: tip, changed: [], message: "applied \(target.short): nothing to run", by: who)
             }
             return result
@@ -176,19 +181,27 @@ public final class Applier {
                                        started: resumed ? interrupted!.started : Self.timestamp(Date()))
         tip = try store.write(state, expecting: tip, changed: [],
                               message: "\(resumed ? "resume" : "plan") \(target.short) run \(runID): \(plan.steps.count) steps", by: who)
-        events(.started(run: runID, plan: plan, resumed: resumed))
         CrashPoint.reach("apply-plan-recorded")
+        try journal?.started(run: runID, target: target.description, plan: plan, resumed: resumed)
+        events(.started(run: runID, plan: plan, resumed: resumed))
 
         let jobs = MeshJobs(mesh: mesh, tree: tree, root: nil, asOf: options.asOf, salt: options.salt)
-        var context = StepContext(runID: runID, target: target.description, mesh: mesh, parts: parts, jobs: jobs)
+        var context = StepContext(runID: runID, target: target.description, mesh: mesh, parts: parts, jobs: jobs,
+                                  producers: mesh.producerOf)
         for (index, step) in plan.steps.enumerated() {
             CrashPoint.reach("apply-step")
-            lease = try lease.renew(in: repository, for: options.leaseDuration)
+            // Renewed once half of it is gone: before that nobody can have taken it over, and a
+            // renewal per product would write a commit per product.
+            if lease.holder.expires.timeIntervalSinceNow < options.leaseDuration / 2 {
+                lease = try lease.renew(in: repository, for: options.leaseDuration)
+            }
             events(.stepStarted(step, index: index, total: plan.steps.count))
             let started = ContinuousClock.now
             var stepResult = try perform(step, &state, &context, &fingerprinter)
             stepResult.seconds = Self.seconds(since: started)
             result.steps.append(stepResult)
+            if stepResult.outcome != .orphaned { try journal?.finished(stepResult, run: runID, target: target.description) }
+            CrashPoint.reach("apply-journaled")
             if stepResult.outcome != .orphaned {
                 tip = try store.write(state, expecting: tip, changed: [step.product],
                                       message: "\(step.product) \(stepResult.outcome.rawValue) (run \(runID))", by: who)
@@ -200,6 +213,7 @@ public final class Applier {
         result.applied = !result.steps.contains { $0.outcome == .failed || $0.outcome == .blocked }
         if result.applied { state.applied = target.description }
         state.run?.phase = result.applied ? .done : .failed
+        try journal?.done(result)
         CrashPoint.reach("apply-before-done")
         tip = try store.write(state, expecting: tip, changed: [],
                               message: "run \(runID) \(result.applied ? "done" : "failed"): \(target.short)", by: who)
@@ -213,6 +227,7 @@ public final class Applier {
         let mesh: Mesh
         let parts: [String: Fingerprinter.Parts]
         let jobs: MeshJobs
+        let producers: [String: String]
         /// Products that did not publish in this run (failed or blocked): their consumers wait.
         var unpublished: Set<String> = []
         /// Sources checked or loaded in this run, by contract id.
@@ -276,7 +291,7 @@ public final class Applier {
             return r
         }
 
-        let producers = c.mesh.producerOf
+        let producers = c.producers
         let blockers = product.inputPorts.compactMap { port in
             producers[port.contractId].flatMap { c.unpublished.contains($0) ? "`\(port.name)` (\($0))" : nil }
         }
@@ -364,7 +379,7 @@ public final class Applier {
         "\(timestamp(now))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
     }
 
-    static func timestamp(_ d: Date) -> String {
+    public static func timestamp(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: d)
@@ -374,4 +389,14 @@ public final class Applier {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
+}
+
+/// Where an apply records what it does beyond the state: the audit log (docs/audit-log.md).
+/// Each call comes before the state checkpoint it describes, so a run killed in between
+/// calls it again on resume: an implementation must record each (run, step) once.
+public protocol ApplyJournal {
+    /// The run starts, or an interrupted one resumes.
+    func started(run: String, target: String, plan: Plan, resumed: Bool) throws
+    func finished(_ step: Applier.StepResult, run: String, target: String) throws
+    func done(_ result: Applier.Result) throws
 }

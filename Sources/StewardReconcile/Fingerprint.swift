@@ -9,12 +9,15 @@ import StewardModel
 /// versions and formatting do not reach it.
 public struct Fingerprinter {
     public let mesh: Mesh
+    /// The product that publishes each contract (computed once: the mesh derives it on each use).
+    let producers: [String: String]
     /// Reads a repository file (a transform, a source file) at the revision being planned.
     let read: (String) throws -> [UInt8]?
     private var memo: [String: String] = [:]
 
     public init(mesh: Mesh, read: @escaping (String) throws -> [UInt8]?) {
         self.mesh = mesh
+        self.producers = mesh.producerOf
         self.read = read
     }
 
@@ -69,7 +72,6 @@ public struct Fingerprinter {
             guard let cid = port.contractId, let c = mesh.contracts[cid] else { continue }
             contracts[cid] = Self.hash(Self.canonical(c).text)
         }
-        let producers = mesh.producerOf
         var inputs: [String: String] = [:]
         for port in p.inputPorts {
             if let up = producers[port.contractId] {
@@ -201,7 +203,16 @@ public struct Fingerprinter {
 
     static func hash(_ text: String) -> String { hash(Array(text.utf8)) }
 
+    /// Lowercase hex digits (String(format:) per byte costs more than the hash itself).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func hash(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
 }

@@ -48,7 +48,7 @@ import Testing
                        "apply-source-loaded:1", "apply-source-loaded:3",
                        "engine-before-commit:1", "engine-before-commit:2", "engine-before-commit:6", "engine-before-commit:11",
                        "apply-engine-ran:1", "apply-engine-ran:5", "apply-engine-ran:7",
-                       "apply-checkpointed:2", "apply-checkpointed:7",
+                       "apply-journaled:3", "apply-checkpointed:2", "apply-checkpointed:7",
                        "apply-before-done", "apply-before-release"],
                   from: start, expecting: expected)
     }
@@ -63,7 +63,7 @@ import Testing
         let expected = try reference.snapshot()
         #expect(expected.contains { $0.hasPrefix("dataset product.catalog 2 ") }, "\(expected)")
         try crash(at: ["apply-plan-recorded", "apply-step:2", "engine-before-commit:1", "engine-before-commit:4",
-                       "apply-engine-ran:3", "apply-checkpointed:1", "apply-before-done"],
+                       "apply-engine-ran:3", "apply-journaled:1", "apply-checkpointed:1", "apply-before-done"],
                   from: start, expecting: expected)
     }
 }

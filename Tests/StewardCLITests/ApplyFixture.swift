@@ -1,4 +1,5 @@
 import Foundation
+import StewardAudit
 import StewardCLI
 import StewardEngine
 import StewardEngineSQLite
@@ -96,6 +97,21 @@ struct ExampleRepo {
                        + "v \(p.lastRun?.version ?? -1) good \(p.lastGood?.version ?? -1) \(p.lastRun?.reasons ?? []) \(p.engine ?? "-") \(p.dataset ?? "-")")
         }
         #expect(try Lease.current(in: Repository.discover(from: path)) == nil, "the lease is given back")
+        // The audit log: each run's plan, product results and end once (apply-start is written
+        // again by a resumed run, by design), in order.
+        for e in try AuditLog(repository: try Repository.discover(from: path)).entries() where e.type != .applyStart {
+            func text(_ k: String) -> String {
+                switch e.details[k] {
+                case let .string(s)?: s
+                case let .number(n)?: "\(n)"
+                case let .bool(b)?: "\(b)"
+                case let .object(o)?: "\(o["out"].map { "\($0)" } ?? "")"
+                default: "-"
+                }
+            }
+            out.append("audit \(e.type.rawValue) \(text("product")) \(text("outcome")) v\(text("version")) rows \(text("rows")) "
+                       + "\(text("outputFingerprint")) applied \(text("applied")) \(e.meshCommits)")
+        }
         return out
     }
 }

@@ -34,6 +34,20 @@ import Testing
         #expect(fulfillment?["rowsPurged"] as? Int == 39)
         #expect(fulfillment?["rowsOut"] as? Int == orders.count)
 
+        // The audit log has the run: its plan, a start, each product's result, its end; it
+        // verifies, and holds no value of the data (an e-mail address of the source, say).
+        let log = StewardRunner.run(["audit", "log", "-C", repo.path, "--format", "json"])
+        #expect(log.status == 0, "\(log.err)")
+        for type in ["\"plan\"", "\"apply-start\"", "\"product-result\"", "\"apply-done\""] {
+            #expect(log.out.contains("\"type\" : \(type)") || log.out.contains("\"type\":\(type)"), "\(type) in \(log.out.prefix(400))")
+        }
+        #expect(log.out.components(separatedBy: "product-result").count - 1 == 7, "one result per product")
+        #expect(log.out.contains("\"strategy\" : \"hash\"") || log.out.contains("\"strategy\":\"hash\""), "masking is recorded")
+        let sourceEmail = try #require(try repo.mesh.read("domains/customer/sources/customers.csv")
+            .split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",") }.first { $0.contains("@") })
+        #expect(!log.out.contains(sourceEmail), "no PII value in the audit log")
+        #expect(StewardRunner.run(["audit", "verify", "-C", repo.path]).status == 0)
+
         let tip = try repo.mesh.git("rev-parse", StateStore.ref)
         let text = StewardRunner.run(["apply", "-C", repo.path, "--as-of", ExampleRepo.asOf])
         #expect(text.status == 0)
