@@ -14,10 +14,13 @@ final class ApplyAudit: ApplyJournal {
     let actor: String
     let who: Signature
     let asOf: String
+    /// The columns of a dataset (contract id) as its contract declares them: name, logical type.
+    let columns: (String) -> [(String, String)]
     /// What this run already recorded (read from the log when it resumes).
     private var recorded: Set<String> = []
 
-    init(repository: Repository, signer: AuditLog.Signer?, actor: String, asOf: Date) {
+    init(repository: Repository, signer: AuditLog.Signer?, actor: String, asOf: Date, columns: @escaping (String) -> [(String, String)]) {
+        self.columns = columns
         log = AuditLog(repository: repository)
         self.signer = signer
         self.actor = actor
@@ -74,6 +77,7 @@ final class ApplyAudit: ApplyJournal {
         if let r = step.report {
             d["engine"] = .string(r.engine)
             d["dataset"] = .string(r.dataset)
+            d["schema"] = .array(columns(r.dataset).map { .object(["name": .string($0.0), "type": .string($0.1)]) })
             d["definition"] = r.definition.map(JSONValue.string) ?? .null
             d["outputFingerprint"] = r.fingerprint.map(JSONValue.string) ?? .null
             d["inputs"] = .array(r.inputs.map { i in

@@ -205,26 +205,48 @@ enum AuditSigning {
 struct AuditExport: StewardCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Writes the audit log out for other tools: one canonical JSON entry per line.",
+        abstract: "Writes the audit log out for other tools: its entries, or OpenLineage events of the product runs.",
         discussion: """
-        Each line is an entry exactly as stored (the bytes its hash and signature cover), oldest \
-        first, so a copy can be verified line by line elsewhere. OpenLineage events come with \
-        the reconciler's product runs.
+        jsonl: each line is an entry exactly as stored (the bytes its hash and signature cover), \
+        oldest first, so a copy can be verified line by line elsewhere. openlineage: for each \
+        product the engine ran (a product-result entry), an OpenLineage 2-0-2 RunEvent START and \
+        a COMPLETE (published) or FAIL, with the inputs read and their versions, and on the \
+        output its schema, version, row count (outputStatistics) and the quality rules measured \
+        (dataQualityAssertions); one event per line, for a lineage server to ingest.
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, openlineage }
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Output format: jsonl.")
+    @Option(help: "Output format: jsonl (the entries as stored) or openlineage (RunEvents of the product runs, one a line).")
     var format: Format = .jsonl
+
+    @Option(help: ArgumentHelp("The OpenLineage namespace of jobs and datasets; default the mesh name in steward.yaml at HEAD.",
+                               valueName: "namespace"))
+    var namespace: String?
 
     func execute(_ console: Console) throws -> ExitStatus {
         let repository = try AuditCommand.open(global.repo)
-        for e in try AuditLog(repository: repository).entries() {
-            console.out(String(decoding: e.canonicalBytes, as: UTF8.self))
+        let entries = try AuditLog(repository: repository).entries()
+        switch format {
+        case .jsonl:
+            for e in entries { console.out(String(decoding: e.canonicalBytes, as: UTF8.self)) }
+        case .openlineage:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let space = try namespace ?? Self.meshName(repository) ?? "steward"
+            for event in OpenLineage.events(from: entries, namespace: space) {
+                console.out(String(decoding: try encoder.encode(event), as: UTF8.self))
+            }
         }
         return .success
+    }
+
+    static func meshName(_ repository: Repository) throws -> String? {
+        guard let head = try repository.head() else { return nil }
+        let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
+        return try MeshLoader(partial: true).load(from: tree).value?.settings.name
     }
 }
