@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardAudit
 import StewardCore
 import StewardDiff
 import StewardGit
@@ -68,6 +69,20 @@ struct History: StewardCommand {
         /// pass or fail; absent with --no-verdict.
         var verdict: String?
         var findings: [CheckReport.FindingRow]?
+        /// What applies materialized from this commit (the audit log's product results for
+        /// the target whose applied commit has this one as its latest change of the target).
+        var materialized: [Materialized] = []
+    }
+
+    struct Materialized: Encodable {
+        var run: String?
+        /// The mesh commit the apply made live.
+        var applied: String
+        var time: String
+        var product: String
+        var outcome: String
+        var version: Int?
+        var rows: Int?
     }
 
     struct FileRow: Encodable {
@@ -122,6 +137,8 @@ struct History: StewardCommand {
             }
         }
         trace.mark("\(entries.count) commits described")
+        try Self.joinMaterializations(&entries, located: located, repository: repository)
+        trace.mark("materializations joined")
         let report = Report(target: located.id, kind: located.kind.rawValue, rev: start.description, paths: located.paths, commits: entries)
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
@@ -129,6 +146,31 @@ struct History: StewardCommand {
         case .text: console.out(text(report))
         }
         return .success
+    }
+
+    /// Places each product result of the audit log under the newest listed commit its applied
+    /// commit contains: the last change of the target that the apply made live.
+    static func joinMaterializations(_ entries: inout [Entry], located: HistoryTarget, repository: Repository) throws {
+        guard try repository.reference(AuditLog.ref) != nil, !entries.isEmpty else { return }
+        for e in try AuditLog(repository: repository).entries() where e.type == .productResult {
+            guard case let .string(product)? = e.details["product"], let applied = e.meshCommits.first,
+                  let target = ObjectID(hex: applied) else { continue }
+            let dataset: String? = if case let .string(d)? = e.details["dataset"] { d } else { nil }
+            guard located.kind == .product ? product == located.id : (dataset == located.id || located.contracts.contains(dataset ?? "")) else { continue }
+            func int(_ key: String, in details: [String: JSONValue]) -> Int? { if case let .number(n)? = details[key] { Int(n) } else { nil } }
+            var rows: Int?
+            if case let .object(r)? = e.details["rows"] { rows = int("out", in: r) }
+            let outcome: String = if case let .string(o)? = e.details["outcome"] { o } else { "?" }
+            let row = Materialized(run: e.run, applied: applied, time: e.time, product: product, outcome: outcome,
+                                   version: int("version", in: e.details), rows: rows)
+            for i in entries.indices {
+                guard let commit = ObjectID(hex: entries[i].id) else { continue }
+                if commit == target || (try? repository.mergeBase(commit, target)) == commit {
+                    entries[i].materialized.append(row)
+                    break
+                }
+            }
+        }
     }
 
     // MARK: one commit
@@ -204,22 +246,32 @@ struct History: StewardCommand {
                     out.append("      \(f.waived ? "waived " : "")\(f.level) \(f.policy) \(f.target): \(f.outcome == "error" ? "[error] " : "")\(f.message)")
                 }
             }
+            for m in e.materialized {
+                out.append("    materialized: \(Self.describe(m))")
+            }
         }
         return out.joined(separator: "\n")
+    }
+
+    static func describe(_ m: Materialized) -> String {
+        let what = m.outcome == "published" ? "published v\(m.version ?? 0)" + (m.rows.map { ", \($0) rows" } ?? "")
+            : m.outcome + (m.version.map { " (v\($0) stayed published)" } ?? "")
+        return "\(what), \(m.time) by run \(m.run ?? "?") (applied \(m.applied.prefix(10)))"
     }
 
     func markdown(_ r: Report) -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         var out = ["### History of \(r.kind) `\(r.target)`", "",
                    "\(plural(r.commits.count, "commit")) from `\(r.rev.prefix(10))`, following \(r.paths.map { "`\($0)`" }.joined(separator: ", ")).", "",
-                   "| commit | date | author | message | changes | verdict |", "|---|---|---|---|---|---|"]
+                   "| commit | date | author | message | changes | verdict | materialized |", "|---|---|---|---|---|---|---|"]
         for e in r.commits {
             let changes = e.changes.map { "\($0.breaking ? "**breaking** " : "")\($0.kind) `\($0.id)`" }.joined(separator: "<br>")
             let verdict = e.verdict.map { v in
                 let n = e.findings?.filter { !$0.waived }.count ?? 0
                 return v + (n > 0 ? " (\(plural(n, "finding")))" : "")
             } ?? ""
-            out.append("| `\(e.id.prefix(10))` | \(e.date) | \(cell(e.author)) | \(cell(e.message)) | \(changes) | \(verdict) |")
+            let made = e.materialized.map { cell(Self.describe($0)) }.joined(separator: "<br>")
+            out.append("| `\(e.id.prefix(10))` | \(e.date) | \(cell(e.author)) | \(cell(e.message)) | \(changes) | \(verdict) | \(made) |")
         }
         return out.joined(separator: "\n")
     }

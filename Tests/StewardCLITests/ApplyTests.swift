@@ -170,6 +170,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: repo.warehouse.path))
     }
 
+    @Test func historyShowsWhatWasMaterializedFromEachCommit() throws {
+        let repo = try ExampleRepo()
+        #expect(repo.apply().status == 0)
+        let first = try repo.mesh.git("rev-parse", "HEAD")
+        try repo.mesh.edit("domains/product/transforms/catalog.sql", replacing: "'uncategorized'", with: "'other'")
+        try repo.commit("catalog: other")
+        #expect(repo.apply().status == 1)
+        // A commit that does not touch the catalog: the next apply rebuilds nothing of it.
+        try repo.mesh.edit("domains/customer/transforms/customer_segments.sql", replacing: "tenure_days < 180 ", with: "tenure_days < 90 ")
+        try repo.commit("segments: 90 days")
+        let r = StewardRunner.run(["history", "product.catalog", "-C", repo.path, "--no-verdict", "--format", "json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let commits = json["commits"] as? [[String: Any]] ?? []
+        #expect(commits.count == 2)
+        let made = commits.map { ($0["materialized"] as? [[String: Any]] ?? []).map { "\($0["outcome"]!) \($0["version"] ?? "-")" } }
+        #expect(made == [["failed 1"], ["published 1"]], "\(made)")
+        #expect((commits.last?["materialized"] as? [[String: Any]])?.first?["applied"] as? String == first)
+        let text = StewardRunner.run(["history", "product.catalog", "-C", repo.path, "--no-verdict"])
+        #expect(text.out.contains("materialized: failed (v1 stayed published)"), "\(text.out)")
+    }
+
     @Test func aProductRemovedFromTheMeshIsKeptUnlessPruned() throws {
         let repo = try ExampleRepo()
         #expect(repo.apply().status == 0)
