@@ -2,6 +2,7 @@ import Foundation
 import StewardAudit
 import StewardEngine
 import StewardGit
+import StewardModel
 import StewardReconcile
 
 /// What `steward apply` writes to the audit log (docs/audit-log.md §1): a `plan` entry and an
@@ -14,13 +15,13 @@ final class ApplyAudit: ApplyJournal {
     let actor: String
     let who: Signature
     let asOf: String
-    /// The columns of a dataset (contract id) as its contract declares them: name, logical type.
-    let columns: (String) -> [(String, String)]
+    /// The contract of a dataset (its id), from the mesh being applied.
+    let contract: (String) -> Contract?
     /// What this run already recorded (read from the log when it resumes).
     private var recorded: Set<String> = []
 
-    init(repository: Repository, signer: AuditLog.Signer?, actor: String, asOf: Date, columns: @escaping (String) -> [(String, String)]) {
-        self.columns = columns
+    init(repository: Repository, signer: AuditLog.Signer?, actor: String, asOf: Date, contract: @escaping (String) -> Contract?) {
+        self.contract = contract
         log = AuditLog(repository: repository)
         self.signer = signer
         self.actor = actor
@@ -77,7 +78,8 @@ final class ApplyAudit: ApplyJournal {
         if let r = step.report {
             d["engine"] = .string(r.engine)
             d["dataset"] = .string(r.dataset)
-            d["schema"] = .array(columns(r.dataset).map { .object(["name": .string($0.0), "type": .string($0.1)]) })
+            let columns = contract(r.dataset)?.objects.first?.properties ?? []
+            d["schema"] = .array(columns.map { .object(["name": .string($0.name), "type": .string($0.logicalType ?? "string")]) })
             d["definition"] = r.definition.map(JSONValue.string) ?? .null
             d["outputFingerprint"] = r.fingerprint.map(JSONValue.string) ?? .null
             d["inputs"] = .array(r.inputs.map { i in
@@ -108,6 +110,17 @@ final class ApplyAudit: ApplyJournal {
             })
         }
         try append(.productResult, run: run, target: target, product: step.product, details: d)
+        // Rows removed by the retention SLA, on their own: what a retention audit asks for.
+        if let r = step.report, r.outcome == .published, r.rowsPurged > 0 {
+            let sla = contract(r.dataset)?.sla("retention")
+            try append(.retentionPurge, run: run, target: target, product: step.product, details: [
+                "product": .string(step.product), "dataset": .string(r.dataset), "version": r.version.map { .number(Double($0)) } ?? .null,
+                "rowsPurged": .number(Double(r.rowsPurged)), "rowsUndated": .number(Double(r.rowsUndated)),
+                "rowsKept": .number(Double(r.rowsOut)), "asOf": .string(r.asOf),
+                "retentionSeconds": sla?.span.map { .number($0.seconds) } ?? .null,
+                "element": sla?.element.map(JSONValue.string) ?? .null,
+            ])
+        }
     }
 
     func done(_ result: Applier.Result) throws {

@@ -101,9 +101,7 @@ struct ApplyCommand: StewardCommand {
         let engine = try EmbeddedEngine(warehouse: Self.warehouse(mesh.settings.warehouse, repository: repository))
         let display = ApplyDisplay(console: console, live: format == .text && isatty(STDERR_FILENO) == 1, streaming: format == .text)
         let journal = ApplyAudit(repository: repository, signer: try AuditSigning.signer(keys: mesh.settings.auditKeys),
-                                 actor: options.actor, asOf: instant) { dataset in
-            mesh.contracts[dataset]?.objects.first?.properties.map { ($0.name, $0.logicalType ?? "string") } ?? []
-        }
+                                 actor: options.actor, asOf: instant) { mesh.contracts[$0] }
         let applier = Applier(repository: repository, engines: [engine.name: engine], options: options, journal: journal) {
             display.handle($0)
         }

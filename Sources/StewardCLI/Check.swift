@@ -233,8 +233,22 @@ struct Check: StewardCommand {
                                    "changes": .number(Double(r.changes.count)), "breaking": .number(Double(r.changes.filter(\.breaking).count)),
                                    "summary": .object(r.summary.mapValues { .number(Double($0)) }),
                                ])
-        let (written, _) = try AuditLog(repository: repository).append(entry, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
-        console.err("recorded as audit entry \(written.seq)")
+        let log = AuditLog(repository: repository)
+        let (written, _) = try log.append(entry, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
+        // Each waiver that let a finding pass, on its own: who accepted what risk, until when.
+        var waivers = 0
+        for f in r.findings where f.waived {
+            guard let w = f.waiver else { continue }
+            let used = AuditEntry(seq: -1, type: .waiverUsed, meshCommits: [r.base, r.head], policyRevision: r.policiesFrom, actor: actor,
+                                  time: r.time, details: [
+                                      "check": .number(Double(written.seq)), "policy": .string(f.policy), "level": .string(f.level),
+                                      "target": .string(f.target), "reason": .string(w.reason), "owner": .string(w.owner),
+                                      "expires": .string(w.expires),
+                                  ])
+            try log.append(used, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
+            waivers += 1
+        }
+        console.err("recorded as audit entry \(written.seq)" + (waivers > 0 ? ", with \(waivers) waiver-used entr\(waivers == 1 ? "y" : "ies")" : ""))
     }
 
     /// The consumers of a breaking change, through the head's lineage (the base's for what

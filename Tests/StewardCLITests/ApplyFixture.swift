@@ -8,7 +8,7 @@ import StewardReconcile
 import StewardTestSupport
 import Testing
 
-/// A git repository holding a copy of the example mesh (steward.yaml, domains/, policies/),
+/// A git repository holding a copy of the example mesh (steward.yaml, domains/, policies/, waivers/),
 /// for `steward apply` end to end: real git, real files, the real engine.
 struct ExampleRepo {
     let mesh: ScratchMesh
@@ -22,7 +22,7 @@ struct ExampleRepo {
         mesh = try ScratchMesh()
         try Self.empty(mesh.root)
         let source = URL(fileURLWithPath: CLITests.exampleMesh)
-        for item in ["steward.yaml", "domains", "policies"] {
+        for item in ["steward.yaml", "domains", "policies", "waivers"] {
             try FileManager.default.copyItem(at: source.appendingPathComponent(item), to: mesh.root.appendingPathComponent(item))
         }
         try mesh.write(".gitignore", ".steward/\n")

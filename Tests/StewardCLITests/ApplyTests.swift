@@ -42,6 +42,10 @@ import Testing
             #expect(log.out.contains("\"type\" : \(type)") || log.out.contains("\"type\":\(type)"), "\(type) in \(log.out.prefix(400))")
         }
         #expect(log.out.components(separatedBy: "product-result").count - 1 == 7, "one result per product")
+        // Retention purged rows of three products (fulfillment, order_metrics, customer_journey).
+        let purges = StewardRunner.run(["audit", "log", "-C", repo.path, "--type", "retention-purge", "--format", "json"]).out
+        #expect(purges.components(separatedBy: "\"rowsPurged\"").count - 1 == 3, "\(purges)")
+        #expect(purges.contains("\"rowsPurged\" : 39") || purges.contains("\"rowsPurged\":39"), "\(purges)")
         #expect(log.out.contains("\"strategy\" : \"hash\"") || log.out.contains("\"strategy\":\"hash\""), "masking is recorded")
         let sourceEmail = try #require(try repo.mesh.read("domains/customer/sources/customers.csv")
             .split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",") }.first { $0.contains("@") })
@@ -190,6 +194,22 @@ import Testing
         #expect((commits.last?["materialized"] as? [[String: Any]])?.first?["applied"] as? String == first)
         let text = StewardRunner.run(["history", "product.catalog", "-C", repo.path, "--no-verdict"])
         #expect(text.out.contains("materialized: failed (v1 stayed published)"), "\(text.out)")
+    }
+
+    @Test func aRecordedCheckWritesEachWaiverItUsed() throws {
+        let repo = try ExampleRepo()
+        // The example mesh keeps personal data past privacy.piiRetention under a waiver.
+        let r = StewardRunner.run(["check", "-C", repo.path, "--base", "HEAD", "--head", "HEAD", "--all", "--record",
+                                   "--time", "2026-07-01T00:00:00Z"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("with 2 waiver-used entries"), "\(r.err)")
+        let used = StewardRunner.run(["audit", "log", "-C", repo.path, "--type", "waiver-used", "--format", "json"]).out
+        #expect(used.contains("privacy.piiRetention") && used.contains("\"owner\""), "\(used)")
+        #expect(StewardRunner.run(["audit", "verify", "-C", repo.path]).status == 0)
+        // Once the waiver has expired, nothing is waived and nothing recorded as used.
+        let late = StewardRunner.run(["check", "-C", repo.path, "--base", "HEAD", "--head", "HEAD", "--all", "--record",
+                                      "--time", "2028-07-01T00:00:00Z"])
+        #expect(late.status == 1 && !late.err.contains("waiver-used"), "\(late.err)")
     }
 
     @Test func aProductRemovedFromTheMeshIsKeptUnlessPruned() throws {
