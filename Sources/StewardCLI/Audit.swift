@@ -17,8 +17,26 @@ struct AuditCommand: ParsableCommand {
 
     static func line(_ e: AuditEntry) -> String {
         let commits = e.meshCommits.map { String($0.prefix(10)) }.joined(separator: "..")
-        let verdict = e.details["verdict"].flatMap { if case .string(let s) = $0 { " \(s)" } else { nil } } ?? ""
-        return "\(String(format: "%6d", e.seq))  \(e.time)  \(e.type.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(commits)\(verdict)  \(e.actor)"
+        func text(_ key: String) -> String? {
+            switch e.details[key] {
+            case let .string(s)?: s
+            case let .number(n)?: String(Int(n))
+            case let .bool(b)?: b ? "yes" : "no"
+            default: nil
+            }
+        }
+        // The few words that say what the entry is about, by type.
+        let what: [String?] = switch e.type {
+        case .check: [text("verdict")]
+        case .productResult: [text("product"), text("outcome"), text("version").map { "v" + $0 }]
+        case .retentionPurge: [text("product"), text("rowsPurged").map { "\($0) rows purged" }]
+        case .waiverUsed: [text("policy"), text("target"), text("expires").map { "until \($0)" }]
+        case .applyDone: [text("applied").map { "applied: \($0)" }]
+        default: []
+        }
+        let about = what.compactMap { $0 }.joined(separator: " ")
+        return "\(String(format: "%6d", e.seq))  \(e.time)  \(e.type.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(commits)"
+            + (about.isEmpty ? "" : " \(about)") + "  \(e.actor)"
     }
 }
 
