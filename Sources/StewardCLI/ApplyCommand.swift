@@ -211,7 +211,10 @@ final class ApplyDisplay: @unchecked Sendable {
         guard live, let c = current else { return }
         let elapsed = ContinuousClock.now - c.started
         let text = "[\(c.index + 1)/\(c.total)] \(c.product)  \(phase)…  \(String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))s"
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        // One terminal line at most: a wrapped line would not be erased by the next update.
+        var size = winsize()
+        let width = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 1 ? Int(size.ws_col) - 1 : 100
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text.prefix(width))".utf8))
     }
 
     private func clear() {

@@ -111,7 +111,9 @@ struct Run {
         try db.execute(createTable(stage, typed: true))
         let marks = Array(repeating: "?", count: spec.columns.count).joined(separator: ", ")
         let insert = try db.prepare("INSERT INTO \(stage) VALUES (\(marks))")
-        switch Self.read(data, into: SourceLoader(columns: spec.columns, insert: insert)) {
+        var loader = SourceLoader(columns: spec.columns, insert: insert)
+        if let progress = job.progress { loader.progress = { progress("loading, \($0) rows") } }
+        switch Self.read(data, into: loader) {
         case let .success(rows): report.rowsIn = rows
         case let .failure(f):
             throw fail(&report, Diagnostic(.error, f.id, f.message, at: SourceLocation(path: data.label, line: f.line, column: f.column),

@@ -22,6 +22,9 @@ struct SourceLoader {
 
     let columns: [ColumnSpec]
     let insert: Statement
+    /// Told the rows loaded so far, every `progressEvery` rows (for a live display).
+    var progress: ((Int) -> Void)? = nil
+    static let progressEvery = 65_536
 
     // MARK: - CSV
 
@@ -49,6 +52,7 @@ struct SourceLoader {
             }
             try step(line: record.line)
             rows += 1
+            if rows % Self.progressEvery == 0 { progress?(rows) }
         }
         if header == nil {
             throw Failure(id: EngineMessages.badHeader, message: "the file is empty; a CSV source starts with a header of the column names",
@@ -101,6 +105,7 @@ struct SourceLoader {
             for c in columns.indices where !seen[c] { _ = insert.bindNull(at: c + 1) }
             try step(line: line.number)
             rows += 1
+            if rows % Self.progressEvery == 0 { progress?(rows) }
         }
         return rows
     }
