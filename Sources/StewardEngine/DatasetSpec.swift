@@ -30,6 +30,9 @@ public struct ColumnSpec: Sendable {
     public var unique: Bool
     public var masking: MaskingStrategy
     public var location: SourceLocation
+    /// Personal or masked: its values are never quoted in a message (messages reach the
+    /// state, the terminal and CI logs).
+    public var sensitive: Bool
 }
 
 /// Rows whose time column is older than `asOf - span` are purged.
@@ -148,7 +151,7 @@ extension DatasetSpec {
                                     at: p.location, help: "remove `required: true` (a dropped column keeps only nulls)"))
             }
             columns.append(ColumnSpec(name: p.name, type: type, required: p.required, unique: p.unique,
-                                      masking: masking, location: p.location))
+                                      masking: masking, location: p.location, sensitive: p.isPII || masking != .none))
         }
         let names = Set(columns.map(\.name))
 

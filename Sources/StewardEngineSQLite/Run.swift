@@ -348,9 +348,10 @@ struct Run {
         for (c, v) in zip(spec.columns, counts) {
             guard case let .integer(n) = v, n > 0 else { continue }
             let inner = CheckSQL.typeMismatchPredicate(c.name, c.type)
-            let example = try db.rows("SELECT \(quoted(c.name)) FROM \(stage) WHERE \(inner) LIMIT 1").first?.first ?? .null
+            let example = c.sensitive ? "" : try db.rows("SELECT \(quoted(c.name)) FROM \(stage) WHERE \(inner) LIMIT 1").first?.first
+                .map { " (for example `\($0)`)" } ?? ""
             report.diagnostics.append(.error(EngineMessages.typeMismatch,
-                                             "`\(spec.table).\(c.name)` is declared \(c.type.rawValue), but \(n) value\(n == 1 ? " is" : "s are") not (for example `\(example)`)",
+                                             "`\(spec.table).\(c.name)` is declared \(c.type.rawValue), but \(n) value\(n == 1 ? " is" : "s are") not\(example)",
                                              at: c.location, help: typeHelp(c.type)))
         }
         if report.diagnostics.contains(where: { $0.severity == .error }) { throw Failed() }

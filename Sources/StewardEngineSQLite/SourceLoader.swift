@@ -149,9 +149,9 @@ struct SourceLoader {
             return
         }
         func bad(_ help: String) -> Failure {
-            let shown = String(decoding: b.prefix(60), as: UTF8.self)
+            let shown = col.sensitive ? "a value (personal data, not shown)" : "`\(String(decoding: b.prefix(60), as: UTF8.self))`"
             return Failure(id: EngineMessages.badValue,
-                           message: "`\(shown)` in column `\(col.name)` is not \(article(col.type)) \(col.type.rawValue)",
+                           message: "\(shown) in column `\(col.name)` is not \(article(col.type)) \(col.type.rawValue)",
                            line: line, column: position, help: help)
         }
         switch col.type {

@@ -40,6 +40,18 @@ import Testing
         #expect(d.location == SourceLocation(path: Self.label, line: line, column: column))
     }
 
+    @Test func aBadValueOfAPersonalColumnIsNeverQuoted() throws {
+        let contract = try SpecTests.contract(id: "test.src", table: "src", properties: """
+              - {name: id, logicalType: integer, required: true}
+              - {name: birth_year, logicalType: integer, tags: [pii]}
+        """)
+        let d = try loadFails("id,birth_year\n1,1815\n2,nineteen-sixty\n", contract: contract)
+        #expect(d.id == "ENG0204")
+        #expect(!d.message.contains("nineteen"), "\(d.message)")
+        #expect(d.message == "a value (personal data, not shown) in column `birth_year` is not an integer")
+        #expect(d.location == SourceLocation(path: Self.label, line: 3, column: 3))
+    }
+
     @Test func rfc4180QuotingCRLFAndAByteOrderMark() throws {
         let w = try TempWarehouse()
         let text = "\u{FEFF}ts,email,name,id\r\n"  // any column order
