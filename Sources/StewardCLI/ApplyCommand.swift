@@ -85,8 +85,11 @@ struct ApplyCommand: StewardCommand {
                                  help: "run `steward plan` again and apply the new plan")
             }
         } else if !prune, let header = try store.readHeader().header, header.applied == target.description,
-                  header.run.map({ $0.phase == .done }) ?? true, (header.failed ?? []).isEmpty {
-            // Same commit, same fingerprints: nothing can differ, and the mesh need not be loaded.
+                  header.run.map({ $0.phase == .done }) ?? true, (header.failed ?? []).isEmpty,
+                  try Self.warehouseHolds(header.published, at: target, repository: repository) {
+            // Same commit, same fingerprints, and the warehouse holds the versions the state
+            // says: nothing can differ, and the mesh need not be loaded. (Data gone from the
+            // warehouse sends apply the long way, which rebuilds what was lost.)
             try Lease.clearAbandoned(in: repository)
             return report(nothingToDo: target, console)
         }
@@ -152,6 +155,20 @@ struct ApplyCommand: StewardCommand {
 
     static func instant(_ text: String?) throws -> Date {
         Date(timeIntervalSince1970: TimeInterval(try PolicyLoading.time(text)))
+    }
+
+    /// Whether the warehouse that steward.yaml at `commit` names (read alone) publishes exactly
+    /// the product versions whose digest the state keeps.
+    static func warehouseHolds(_ digest: String?, at commit: ObjectID, repository: Repository) throws -> Bool {
+        guard let digest else { return false }
+        let settings = SubsetTree(try repository.tree(at: commit), folders: [], files: [MeshLoader.settingsPath])
+        guard let mesh = try MeshLoader(partial: true).load(from: settings).value else { return false }
+        let folder = warehouse(mesh.settings.warehouse, repository: repository)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(EmbeddedEngine.fileName).path) else {
+            return digest == ReconcileState.digest(published: [:])
+        }
+        let engine = try EmbeddedEngine(warehouse: folder)
+        return ReconcileState.digest(published: try engine.publishedVersions()) == digest
     }
 
     /// The warehouse folder: absolute as written, or relative to the repository's work tree

@@ -19,6 +19,9 @@ public protocol Engine: AnyObject {
     /// Takes a dataset out of the warehouse (its product was retired): readers no longer see
     /// it. Returns whether there was a published version. Doing it twice is harmless.
     func retire(_ dataset: String) throws(EngineError) -> Bool
+    /// The version readers see of every published product dataset (sources left out), in one
+    /// read: the reconciler checks that what its state says is published still is.
+    func publishedVersions() throws(EngineError) -> [String: Int]
 }
 
 /// One unit of work: the dataset a contract describes, and how to make it.

@@ -145,6 +145,23 @@ public final class EmbeddedEngine: Engine {
         }
     }
 
+    public func publishedVersions() throws(EngineError) -> [String: Int] {
+        do {
+            var out: [String: Int] = [:]
+            // Only datasets whose view and table are still there: a dropped table is not published.
+            let tables = Set(try db.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { r -> String? in
+                if case let .text(t) = r[0] { t } else { nil }
+            })
+            for r in try db.rows("SELECT dataset, version, data_table FROM steward_datasets WHERE version IS NOT NULL AND product IS NOT NULL") {
+                guard case let .text(d) = r[0], case let .integer(v) = r[1], case let .text(t) = r[2], tables.contains(t) else { continue }
+                out[d] = Int(v)
+            }
+            return out
+        } catch {
+            throw EngineError("cannot read the warehouse `\(path)`: \(error.message)")
+        }
+    }
+
     public func retire(_ dataset: String) throws(EngineError) -> Bool {
         do {
             try db.execute("BEGIN IMMEDIATE")

@@ -150,7 +150,7 @@ public final class Applier {
         var fingerprinter = Fingerprinter(mesh: mesh) { try tree.read($0) }
         let parts = try fingerprinter.all()
         let plan = try Plan.make(mesh: mesh, parts: parts, state: state, stateTip: tip?.description,
-                                 target: target.description, prune: options.prune)
+                                 target: target.description, prune: options.prune, missing: try missing(state))
         if let expected = options.expectedDigest, expected != plan.digest {
             throw Failure.planChanged(expected: expected, now: plan.digest)
         }
@@ -220,6 +220,19 @@ public final class Applier {
         return result
     }
 
+    /// Products the state has as published (ok) whose engine no longer has that version.
+    func missing(_ state: ReconcileState) throws -> Set<String> {
+        var out = Set<String>()
+        var versions: [String: [String: Int]] = [:]
+        for (id, p) in state.products where p.status == .ok {
+            guard let dataset = p.dataset, let engineName = p.engine, let engine = engines[engineName],
+                  let expected = p.lastGood?.version else { continue }
+            if versions[engineName] == nil { versions[engineName] = try engine.publishedVersions() }
+            if versions[engineName]![dataset] != expected { out.insert(id) }
+        }
+        return out
+    }
+
     /// What a run carries from step to step.
     struct StepContext {
         let runID: String
@@ -273,7 +286,7 @@ public final class Applier {
             if !published { c.unpublished.insert(id) }
             var r = r
             r.outcome = outcome
-            r.reasons = reasons
+            r.reasons = published ? step.reasons : reasons  // why it ran, or why it failed
             r.report = report
             r.version = report?.publishedVersion ?? previous?.lastGood?.version
             r.rowsIn = report?.rowsIn

@@ -41,8 +41,10 @@ public struct Plan: Sendable, Equatable, Codable {
 
     /// Compares `state` with `mesh` (read at `target`). `prune` retires products the mesh no
     /// longer has; without it they are listed as orphans and kept.
+    /// `missing`: products the state says are published whose data the engine no longer has
+    /// (a deleted warehouse, a dropped table): rebuilt although their fingerprint matches.
     public static func make(mesh: Mesh, parts: [String: Fingerprinter.Parts], state: ReconcileState, stateTip: String?,
-                            target: String, prune: Bool) throws -> Plan {
+                            target: String, prune: Bool, missing: Set<String> = []) throws -> Plan {
         var steps: [Step] = []
         var unchanged = 0
         var runs = Set<String>()
@@ -58,6 +60,8 @@ public struct Plan: Sendable, Equatable, Codable {
                 if before.fingerprint != now.fingerprint {
                     step.reasons = upstream.map { "input `\($0.0)` (\($0.1)) is rebuilt" }
                     if step.reasons.isEmpty { step.reasons = ["its definition changed (transform, contract, engine or source data)"] }
+                } else if missing.contains(id) {
+                    step.reasons = ["its published data is gone from the warehouse"]
                 } else if before.status == .failed {
                     step.action = .retry
                     step.reasons = ["its last run failed" + (before.lastRun?.reasons.first.map { ": \($0)" } ?? "")]

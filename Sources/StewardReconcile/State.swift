@@ -11,6 +11,21 @@ public struct ReconcileState: Sendable, Equatable {
     public var run: Run?
     public var products: [String: ProductState]
 
+    /// What the state says readers see: the dataset and version of each product that is ok.
+    public var published: [String: Int] {
+        var out: [String: Int] = [:]
+        for p in products.values where p.status == .ok {
+            if let d = p.dataset, let v = p.lastGood?.version { out[d] = v }
+        }
+        return out
+    }
+
+    /// A digest of `published`-shaped pairs, so that a reader of `state.json` alone can tell
+    /// whether the warehouse still holds what the state says.
+    public static func digest(published: [String: Int]) -> String {
+        Fingerprinter.hash(published.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: "\n"))
+    }
+
     public init(applied: String? = nil, run: Run? = nil, products: [String: ProductState] = [:]) {
         self.applied = applied
         self.run = run
@@ -94,6 +109,8 @@ public struct StateStore {
         public var run: ReconcileState.Run?
         /// Products whose status is `failed`, sorted.
         public var failed: [String]?
+        /// `ReconcileState.digest(published:)` of the state.
+        public var published: String?
     }
 
     /// Where a product's file lives: one folder per domain, so a checkpoint that changes one
@@ -149,7 +166,8 @@ public struct StateStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let failed = state.products.filter { $0.value.status == .failed }.map(\.key).sorted()
-        let header = Header(format: ReconcileState.format, applied: state.applied, run: state.run, failed: failed)
+        let header = Header(format: ReconcileState.format, applied: state.applied, run: state.run, failed: failed,
+                            published: ReconcileState.digest(published: state.published))
         var files: [String: ObjectID] = ["state.json": try repository.writeBlob(Array(try encoder.encode(header)) + [0x0A])]
         var removing: [String] = []
         let base = changed == nil ? nil : tip

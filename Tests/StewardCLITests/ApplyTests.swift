@@ -212,6 +212,25 @@ import Testing
         #expect(late.status == 1 && !late.err.contains("waiver-used"), "\(late.err)")
     }
 
+    @Test func publishedDataThatIsGoneIsRebuiltNotTrustedToTheState() throws {
+        let repo = try ExampleRepo()
+        #expect(repo.apply().status == 0)
+        // A table dropped behind steward's back: only that product is rebuilt.
+        let engine = try repo.engine()
+        #expect(try engine.retire("product.catalog"))
+        let r = repo.apply()
+        #expect(r.status == 0, "\(r.err)")
+        #expect(ExampleRepo.outcomes(r.json) == ["product.catalog": "published"])
+        let step = (r.json["steps"] as? [[String: Any]])?.first
+        #expect((step?["reasons"] as? [String]) == ["its published data is gone from the warehouse"])
+        // The whole warehouse deleted: everything is rebuilt, even though the commit is applied.
+        try FileManager.default.removeItem(at: repo.warehouse)
+        let all = repo.apply()
+        #expect(all.status == 0, "\(all.err)")
+        #expect(ExampleRepo.outcomes(all.json).count == 7 && ExampleRepo.outcomes(all.json).values.allSatisfy { $0 == "published" })
+        #expect(repo.apply().out.contains("nothingToDo"))
+    }
+
     @Test func aProductRemovedFromTheMeshIsKeptUnlessPruned() throws {
         let repo = try ExampleRepo()
         #expect(repo.apply().status == 0)
