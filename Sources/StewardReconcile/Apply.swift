@@ -165,7 +165,10 @@ public final class Applier {
             result.nothingToDo = true
             result.applied = true
             result.steps = plan.steps.map { Self.orphaned($0) }
-            if state.applied != target.description || interrupted != nil {
+            // Also when state.json lacks the digest of what is published (a state written
+            // before it was kept), so the next no-op takes the short way.
+            let stale = try store.readHeader().header?.published != ReconcileState.digest(published: state.published)
+            if state.applied != target.description || interrupted != nil || stale {
                 // An interrupted run of this target whose steps are all done: it only lacked its end.
                 if resumed { try journal?.done(result) }
                 state.applied = target.description
