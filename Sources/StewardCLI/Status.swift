@@ -80,7 +80,9 @@ struct Status: StewardCommand {
             let good = s?.status == .retired ? nil : s?.lastGood ?? (s?.status == .ok ? s?.lastRun : nil)
             let age = good.flatMap { Value.parseTimestamp($0.finished) }.map { max(0, Int(now - $0)) }
             let stale = latency.map { l in age.map { Double($0) > l } ?? false } ?? false
-            let status = s.map { $0.status.rawValue } ?? "not built"
+            // A product that did not run because an input failed is `blocked`, not failed itself.
+            let blocked = s?.status == .failed && s?.lastRun?.reasons.first?.hasPrefix("blocked:") == true
+            let status = blocked ? "blocked" : s.map { $0.status.rawValue } ?? "not built"
             rows.append(Row(product: id, status: mesh.products[id] == nil && s?.status != .retired ? "orphaned" : status,
                             pending: pending[id]?.rawValue, lastRun: s?.lastRun?.finished, rows: good?.rows, age: age,
                             latency: latency.map { Int($0) }, stale: stale, reasons: s?.status == .failed ? s?.lastRun?.reasons ?? [] : []))
@@ -96,7 +98,7 @@ struct Status: StewardCommand {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .text: console.out(text(report))
         }
-        let healthy = inSync && breaches.isEmpty && !rows.contains { $0.status == "failed" }
+        let healthy = inSync && breaches.isEmpty && !rows.contains { $0.status == "failed" || $0.status == "blocked" }
         return healthy ? .success : .findings
     }
 
