@@ -102,7 +102,7 @@ import Testing
         let status = StewardRunner.run(["status", "-C", repo.path, "--time", "2026-11-23T00:00:00Z"])
         #expect(status.status == 1)
         #expect(status.out.contains("product.catalog") && status.out.contains("failed"), "\(status.out)")
-        let metrics = status.out.split(separator: "\n").first { $0.contains("orders.order_metrics") }
+        let metrics = status.out.split(separator: "\n").first { $0.hasPrefix("  orders.order_metrics ") }
         #expect(metrics?.contains("blocked") == true && metrics?.contains("540 rows") == true, "\(status.out)")
         // Nothing changed: the same failure again, and still not applied.
         let again = repo.apply()
