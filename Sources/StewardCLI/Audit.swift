@@ -10,7 +10,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The tamper-evident audit log kept in the mesh repository (refs/steward/audit).",
-        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditExport.self, AuditKeygen.self]
+        subcommands: [AuditLogCommand.self, AuditShow.self, AuditVerify.self, AuditExport.self, AuditAnnotate.self, AuditKeygen.self]
     )
 
     static func open(_ path: String) throws -> Repository { try GlobalOptions.repository(at: path, for: "audit") }
@@ -109,6 +109,63 @@ struct AuditShow: StewardCommand {
         let id = try repository.resolve(commit)
         let entries = try AuditLog(repository: repository).entries(about: id.description)
         console.out(DiagnosticOutput.encode(["commit": AnyEncodable(id.description), "entries": AnyEncodable(entries)]))
+        return .success
+    }
+}
+
+struct AuditAnnotate: StewardCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annotate",
+        abstract: "Appends a note to the audit log: the only way to correct it, since nothing in it is ever rewritten.",
+        discussion: """
+        The note names the mesh commits it is about (indexed, so `audit show` finds it) and, for \
+        a correction, the entry it corrects. Signed like every append when the mesh lists keys.
+
+        Examples:
+          steward audit annotate --commit main --message "apply of 2026-11-23 ran with the wrong as-of date"
+          steward audit annotate --corrects 41 --message "the waiver was approved by Ada, not Sam"
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("commit"), help: ArgumentHelp("A mesh commit the note is about (repeatable; any revision).", valueName: "rev"))
+    var commits: [String] = []
+
+    @Option(help: ArgumentHelp("The seq of the entry the note corrects.", valueName: "seq"))
+    var corrects: Int?
+
+    @Option(help: "The note.")
+    var message: String
+
+    func execute(_ console: Console) throws -> ExitStatus {
+        let repository = try AuditCommand.open(global.repo)
+        guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw UsageError(message: "the note is empty", help: "say what it records with --message")
+        }
+        let log = AuditLog(repository: repository)
+        var about = try commits.map { try repository.resolve($0).description }
+        if let corrects {
+            let entries = try log.entries()
+            guard entries.indices.contains(corrects) else {
+                throw UsageError(message: "there is no entry \(corrects) in the audit log (it has \(entries.count))", help: "`steward audit log` lists them")
+            }
+            // About the same commits as the entry it corrects, so `audit show` finds both.
+            about += entries[corrects].meshCommits.filter { !about.contains($0) }
+        }
+        guard !about.isEmpty || corrects != nil else {
+            throw UsageError(message: "a note is about a mesh commit or corrects an entry", help: "give --commit REV or --corrects SEQ")
+        }
+        let me = repository.defaultSignature()
+        let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
+        var details: [String: JSONValue] = ["message": .string(message)]
+        if let corrects { details["corrects"] = .number(Double(corrects)) }
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        let entry = AuditEntry(seq: -1, type: .annotation, meshCommits: about, actor: actor, time: f.string(from: Date()), details: details)
+        let (written, _) = try log.append(entry, by: Signature(name: me.name, email: actor, date: Date()),
+                                          signer: try AuditSigning.signer(keys: try AuditSigning.meshKeys(repository)))
+        console.out("recorded as audit entry \(written.seq)")
         return .success
     }
 }

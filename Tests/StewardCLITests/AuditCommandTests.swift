@@ -61,3 +61,25 @@ import Testing
         #expect(lint.status != 0 && lint.out.contains("not a base64 Ed25519 public key"), "\(lint.out)")
     }
 }
+
+/// `steward audit annotate`: a correction is a new entry, found with what it corrects.
+@Suite struct AuditAnnotateTests {
+    @Test func aCorrectionIsANewEntryAboutTheSameCommits() throws {
+        let repo = try ExampleRepo()
+        #expect(StewardRunner.run(["check", "-C", repo.path, "--base", "HEAD", "--head", "HEAD", "--record",
+                                   "--time", "2026-07-01T00:00:00Z"]).status == 0)
+        let note = StewardRunner.run(["audit", "annotate", "-C", repo.path, "--corrects", "0", "--message", "ran with the wrong clock"])
+        #expect(note.status == 0 && note.out.contains("recorded as audit entry 1"), "\(note.err)")
+        let head = try repo.mesh.git("rev-parse", "HEAD")
+        let shown = StewardRunner.run(["audit", "show", "-C", repo.path, head])
+        #expect(shown.out.contains("\"annotation\"") && shown.out.contains("ran with the wrong clock") && shown.out.contains("\"corrects\" : 0"),
+                "\(shown.out)")
+        #expect(StewardRunner.run(["audit", "verify", "-C", repo.path]).status == 0)
+        // Bad input writes nothing.
+        for args in [["--message", "about nothing"], ["--corrects", "7", "--message", "no such entry"],
+                     ["--commit", "no-such-rev", "--message", "x"], ["--commit", "HEAD", "--message", "  "]] {
+            #expect(StewardRunner.run(["audit", "annotate", "-C", repo.path] + args).status == 2, "\(args)")
+        }
+        #expect(StewardRunner.run(["audit", "log", "-C", repo.path, "--format", "json"]).out.components(separatedBy: "\"seq\"").count - 1 == 2)
+    }
+}
