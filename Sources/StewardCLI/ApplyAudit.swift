@@ -61,7 +61,8 @@ final class ApplyAudit: ApplyJournal {
             "unchanged": .number(Double(plan.unchanged)),
             "steps": .array(plan.steps.map { s in
                 .object(["product": .string(s.product), "action": .string(s.action.rawValue),
-                         "fingerprint": s.fingerprint.map(JSONValue.string) ?? .null, "reasons": .array(s.reasons.map(JSONValue.string))])
+                         "fingerprint": s.fingerprint.map(JSONValue.string) ?? .null,
+                         "reasons": .array(s.reasons.map { .string(Self.head($0)) })])
             }),
         ])
         try append(.applyStart, run: run, target: target, details: [
@@ -105,9 +106,7 @@ final class ApplyAudit: ApplyJournal {
         } else if step.outcome == .failed {
             // Failed before the engine ran (a missing engine, a source that did not load): the
             // reason's head only, since what follows `: ` may quote the source's data.
-            d["failures"] = .array(step.reasons.map { r in
-                .object(["reason": .string(r.range(of: ": ").map { String(r[..<$0.lowerBound]) } ?? r)])
-            })
+            d["failures"] = .array(step.reasons.map { .object(["reason": .string(Self.head($0))]) })
         }
         try append(.productResult, run: run, target: target, product: step.product, details: d)
         // Rows removed by the retention SLA, on their own: what a retention audit asks for.
@@ -123,9 +122,17 @@ final class ApplyAudit: ApplyJournal {
         }
     }
 
+    /// A reason's head: what follows `: ` may quote an engine message, and so the data.
+    static func head(_ reason: String) -> String {
+        reason.range(of: ": ").map { String(reason[..<$0.lowerBound]) } ?? reason
+    }
+
     func done(_ result: Applier.Result) throws {
         if result.resumed { try loadRecorded(result.run) }
-        func count(_ o: Applier.StepResult.Outcome) -> JSONValue { .number(Double(result.steps.filter { $0.outcome == o }.count)) }
+        // A resumed run counts what it did before the interruption too (from the state).
+        func count(_ o: Applier.StepResult.Outcome) -> JSONValue {
+            .number(Double(result.totals?[o.rawValue] ?? result.steps.filter { $0.outcome == o }.count))
+        }
         try append(.applyDone, run: result.run, target: result.target, details: [
             "applied": .bool(result.applied), "planDigest": .string(result.planDigest),
             "published": count(.published), "failed": count(.failed), "blocked": count(.blocked),

@@ -112,6 +112,9 @@ struct ApplyCommand: StewardCommand {
         do {
             result = try applier.apply(target: target, tree: tree, mesh: mesh)
         } catch let f as Lease.Failure {
+            if case .lost = f {
+                throw UsageError(message: "\(f)", help: "the run stays open; the apply that took the lease over resumes it, or the next one does")
+            }
             throw UsageError(message: "\(f)", help: wait == nil ? "wait for it with --wait SECONDS" : "try again later")
         } catch let f as Applier.Failure {
             throw UsageError(message: "\(f)", help: nil)

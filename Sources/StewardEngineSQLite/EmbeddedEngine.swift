@@ -114,6 +114,13 @@ public final class EmbeddedEngine: Engine {
             throw EngineError("cannot start a write transaction on the warehouse: \(error.message)",
                               help: "another apply may be writing it; try again when it ends")
         }
+        // Under the write lock: if this very run already published this definition (another
+        // process resumed it while this one was still working), that publish stands.
+        if let id = job.run, let definition = job.definition, let done = try? state(of: job.dataset), let last = done.lastReport,
+           last.run == id, last.definition == definition, last.outcome == .published, done.version == last.version {
+            _ = try? db.execute("ROLLBACK")
+            return last
+        }
         var run = Run(engine: self, job: job)
         do {
             try run.materialize(&report)

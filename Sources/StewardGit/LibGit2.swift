@@ -70,6 +70,7 @@ enum Code {
     static let unbornBranch = GIT_EUNBORNBRANCH.rawValue
     static let invalidSpec = GIT_EINVALIDSPEC.rawValue
     static let modified = GIT_EMODIFIED.rawValue
+    static let locked = GIT_ELOCKED.rawValue
     static let peel = GIT_EPEEL.rawValue
     static let iterOver = GIT_ITEROVER.rawValue
 }

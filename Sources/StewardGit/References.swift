@@ -43,7 +43,8 @@ extension Repository {
             if let actual, actual != old {
                 throw GitError.refMoved(ref: name, expected: old, actual: actual)
             }
-            if rc == Code.exists || rc == Code.modified || (rc == Code.notFound && old != nil && actual == nil) {
+            // Locked: another writer holds the ref's lock file this instant, so it is moving.
+            if rc == Code.exists || rc == Code.modified || rc == Code.locked || (rc == Code.notFound && old != nil && actual == nil) {
                 throw GitError.refMoved(ref: name, expected: old, actual: actual)
             }
             throw LibGit2.error(f, "update reference `\(name)` to `\(new.short)`")

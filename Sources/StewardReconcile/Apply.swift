@@ -94,6 +94,9 @@ public final class Applier {
         public var unchanged: Int
         /// Whether every step succeeded, so the target is now the applied commit.
         public var applied: Bool
+        /// For a resumed run: its outcomes counted over the whole run, before and after the
+        /// interruption (from the state), by outcome name.
+        public var totals: [String: Int]?
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -139,8 +142,12 @@ public final class Applier {
         defer { if !released { try? lease.release(in: repository) } }
         let result = try run(newRun, target: target, tree: tree, mesh: mesh, lease: &lease)
         CrashPoint.reach("apply-before-release")
-        try lease.release(in: repository)
         released = true
+        do {
+            try lease.release(in: repository)
+        } catch Lease.Failure.lost {
+            // The run is done and recorded; only the lease had expired and been taken meanwhile.
+        }
         return result
     }
 
@@ -149,14 +156,16 @@ public final class Applier {
         var (state, tip) = try store.read()
         var fingerprinter = Fingerprinter(mesh: mesh) { try tree.read($0) }
         let parts = try fingerprinter.all()
+        let interrupted = state.run.flatMap { $0.phase == .applying || $0.phase == .planned ? $0 : nil }
+        let resumed = interrupted?.target == target.description
+        // A resumed run goes on as it started: a retire it did must not become an orphan.
+        let prune = resumed ? interrupted?.prune ?? options.prune : options.prune
         let plan = try Plan.make(mesh: mesh, parts: parts, state: state, stateTip: tip?.description,
-                                 target: target.description, prune: options.prune, missing: try missing(state))
+                                 target: target.description, prune: prune, missing: try missing(state))
         if let expected = options.expectedDigest, expected != plan.digest {
             throw Failure.planChanged(expected: expected, now: plan.digest)
         }
         let who = Signature(name: "steward", email: options.actor, date: Date())
-        let interrupted = state.run.flatMap { $0.phase == .applying || $0.phase == .planned ? $0 : nil }
-        let resumed = interrupted?.target == target.description
         let runID = resumed ? interrupted!.id : newRun
         var result = Result(run: runID, target: target.description, resumed: resumed, nothingToDo: false, planDigest: plan.digest,
                             steps: [], sources: [], unchanged: plan.unchanged, applied: false)
@@ -170,7 +179,10 @@ public final class Applier {
             let stale = try store.readHeader().header?.published != ReconcileState.digest(published: state.published)
             if state.applied != target.description || interrupted != nil || stale {
                 // An interrupted run of this target whose steps are all done: it only lacked its end.
-                if resumed { try journal?.done(result) }
+                if resumed {
+                    result.totals = Self.totals(of: runID, in: state)
+                    try journal?.done(result)
+                }
                 state.applied = target.description
                 if resumed { state.run?.phase = .done } else if interrupted != nil { state.run = nil }  // superseded
                 tip = try store.write(state, expecting: tip, changed: [], message: "applied \(target.short): nothing to run", by: who)
@@ -181,7 +193,7 @@ public final class Applier {
         // The plan and the phase, before anything else happens.
         state.run = ReconcileState.Run(id: runID, target: target.description, phase: .applying, planDigest: plan.digest,
                                        startedBy: resumed ? interrupted!.startedBy : options.actor,
-                                       started: resumed ? interrupted!.started : Self.timestamp(Date()))
+                                       started: resumed ? interrupted!.started : Self.timestamp(Date()), prune: prune)
         tip = try store.write(state, expecting: tip, changed: [],
                               message: "\(resumed ? "resume" : "plan") \(target.short) run \(runID): \(plan.steps.count) steps", by: who)
         CrashPoint.reach("apply-plan-recorded")
@@ -190,7 +202,7 @@ public final class Applier {
 
         let jobs = MeshJobs(mesh: mesh, tree: tree, root: nil, asOf: options.asOf, salt: options.salt)
         var context = StepContext(runID: runID, target: target.description, mesh: mesh, parts: parts, jobs: jobs,
-                                  producers: mesh.producerOf)
+                                  producers: mesh.producerOf, interruptedRun: interrupted?.id)
         for (index, step) in plan.steps.enumerated() {
             CrashPoint.reach("apply-step")
             // Renewed once half of it is gone: before that nobody can have taken it over, and a
@@ -203,6 +215,11 @@ public final class Applier {
             var stepResult = try perform(step, &state, &context, &fingerprinter)
             stepResult.seconds = Self.seconds(since: started)
             result.steps.append(stepResult)
+            // A long step may have outlived half the lease: renew (or learn it was taken over)
+            // before recording anything, so a run that lost its lease writes nothing more.
+            if lease.holder.expires.timeIntervalSinceNow < options.leaseDuration / 2 {
+                lease = try lease.renew(in: repository, for: options.leaseDuration)
+            }
             if stepResult.outcome != .orphaned { try journal?.finished(stepResult, run: runID, target: target.description) }
             CrashPoint.reach("apply-journaled")
             if stepResult.outcome != .orphaned {
@@ -216,6 +233,7 @@ public final class Applier {
         result.applied = !result.steps.contains { $0.outcome == .failed || $0.outcome == .blocked }
         if result.applied { state.applied = target.description }
         state.run?.phase = result.applied ? .done : .failed
+        if resumed { result.totals = Self.totals(of: runID, in: state) }
         try journal?.done(result)
         CrashPoint.reach("apply-before-done")
         tip = try store.write(state, expecting: tip, changed: [],
@@ -244,6 +262,8 @@ public final class Applier {
         let parts: [String: Fingerprinter.Parts]
         let jobs: MeshJobs
         let producers: [String: String]
+        /// The run this one resumes or supersedes: what it published is taken, not redone.
+        let interruptedRun: String?
         /// Products that did not publish in this run (failed or blocked): their consumers wait.
         var unpublished: Set<String> = []
         /// Sources checked or loaded in this run, by contract id.
@@ -264,9 +284,13 @@ public final class Applier {
             return r
         case .retire:
             let before = state.products[id]
-            if let dataset = before?.dataset, let engine = engines[before?.engine ?? "embedded"] {
-                _ = try engine.retire(dataset)
+            guard let dataset = before?.dataset, let engine = engines[before?.engine ?? "embedded"] else {
+                // Marked retired with its data still readable would be a lie: keep it, say why.
+                r.outcome = .orphaned
+                r.reasons = ["cannot retire: its engine `\(before?.engine ?? "?")` is not available to this apply; kept"]
+                return r
             }
+            _ = try engine.retire(dataset)
             state.products[id]?.status = .retired
             r.outcome = .retired
             return r
@@ -329,8 +353,8 @@ public final class Applier {
         }
 
         // A publish by this run that the state did not record before it was interrupted.
-        if let s = try engine.state(of: dataset), let last = s.lastReport, last.run == c.runID, last.definition == part.fingerprint,
-           last.outcome == .failed || (s.version != nil && s.version == last.version) {
+        if let s = try engine.state(of: dataset), let last = s.lastReport, last.run == c.runID || last.run != nil && last.run == c.interruptedRun,
+           last.definition == part.fingerprint, last.run == c.runID && last.outcome == .failed || (s.version != nil && s.version == last.version) {
             var done = record(last.outcome == .published ? .published : .failed, reasons: last.failures.map(\.message), report: last)
             done.resumed = true
             return done
@@ -384,6 +408,20 @@ public final class Applier {
         c.sources.append(load)
         events(.source(load))
         return load
+    }
+
+    /// What the state says run `id` did to each product, counted by outcome.
+    static func totals(of id: String, in state: ReconcileState) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for p in state.products.values where p.lastRun?.run == id {
+            let outcome: StepResult.Outcome = switch p.status {
+            case .ok: p.lastRun?.version != nil ? .published : .updated
+            case .retired: .retired
+            case .failed: p.lastRun?.reasons.first?.hasPrefix("blocked:") == true ? .blocked : .failed
+            }
+            out[outcome.rawValue, default: 0] += 1
+        }
+        return out
     }
 
     static func orphaned(_ step: Plan.Step) -> StepResult {

@@ -14,12 +14,18 @@ public struct Lease: Sendable, Equatable {
         public var pid: Int32
         public var acquired: Date
         public var expires: Date
+        /// The holder's PID namespace (`/proc/self/ns/pid`): containers that share a host name
+        /// do not see each other's processes, so a pid is only judged within its namespace.
+        public var namespace: String?
 
-        /// Whether the holder ran on this machine and its process is gone (killed, crashed):
-        /// its lease is then taken over at once instead of after it expires.
+        /// Whether the holder ran on this machine, in this PID namespace, and its process is gone
+        /// (killed, crashed): its lease is then taken over at once instead of after it expires.
         public var isDeadHere: Bool {
-            host == ProcessInfo.processInfo.hostName && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+            host == ProcessInfo.processInfo.hostName && namespace == Holder.currentNamespace
+                && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
         }
+
+        static let currentNamespace: String? = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")
     }
 
     /// The commit this lease is, and what it says.
@@ -59,11 +65,12 @@ public struct Lease: Sendable, Equatable {
                                now: Date = Date()) throws -> Lease {
         // Whole seconds: what lock.json keeps, so the lease returned equals the one read back.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        for _ in 0..<3 {
+        for attempt in 0..<20 {
+            if attempt > 0 { Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05)) }
             let existing = try current(in: repository)
             if let existing, existing.holder.expires > now, !existing.holder.isDeadHere { throw Failure.held(existing.holder) }
             let h = Holder(holder: holder, run: run, host: ProcessInfo.processInfo.hostName, pid: getpid(),
-                           acquired: now, expires: now.addingTimeInterval(duration.rounded(.up)))
+                           acquired: now, expires: now.addingTimeInterval(duration.rounded(.up)), namespace: Holder.currentNamespace)
             let commit = try write(h, parent: nil, in: repository, message: "lease \(run)")
             do {
                 try repository.updateReference(ref, to: commit, expecting: existing?.commit, message: "steward: lease \(run)")

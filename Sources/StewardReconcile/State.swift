@@ -40,9 +40,12 @@ public struct ReconcileState: Sendable, Equatable {
         public var planDigest: String
         public var startedBy: String
         public var started: String
+        /// Whether the run retires products gone from the mesh: a resumed run keeps its own.
+        public var prune: Bool?
 
-        public init(id: String, target: String, phase: Phase, planDigest: String, startedBy: String, started: String) {
-            (self.id, self.target, self.phase, self.planDigest, self.startedBy, self.started) = (id, target, phase, planDigest, startedBy, started)
+        public init(id: String, target: String, phase: Phase, planDigest: String, startedBy: String, started: String, prune: Bool? = nil) {
+            (self.id, self.target, self.phase, self.planDigest, self.startedBy, self.started, self.prune) =
+                (id, target, phase, planDigest, startedBy, started, prune)
         }
     }
 

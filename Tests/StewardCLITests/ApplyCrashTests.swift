@@ -8,10 +8,10 @@ import Testing
 /// nothing published twice (docs/reconciler.md §6, "Crash safety").
 @Suite(.serialized) struct ApplyCrashTests {
     /// Runs the real executable; `killAt` names a crash point (`CrashPoint`).
-    func apply(_ repo: ExampleRepo, killAt: String? = nil) throws -> (Int32, Process.TerminationReason, String) {
+    func apply(_ repo: ExampleRepo, killAt: String? = nil, _ extra: [String] = []) throws -> (Int32, Process.TerminationReason, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ExecutableTests.binary)
-        p.arguments = ["apply", "-C", repo.path, "--as-of", ExampleRepo.asOf]
+        p.arguments = ["apply", "-C", repo.path, "--as-of", ExampleRepo.asOf] + extra
         var env = ["STEWARD_MASKING_SALT": ExampleRepo.salt, "PATH": "/usr/bin:/bin"]
         if let killAt { env[CrashPoint.environmentVariable] = killAt }
         p.environment = env
@@ -65,5 +65,33 @@ import Testing
         try crash(at: ["apply-plan-recorded", "apply-step:2", "engine-before-commit:1", "engine-before-commit:4",
                        "apply-engine-ran:3", "apply-journaled:1", "apply-checkpointed:1", "apply-before-done"],
                   from: start, expecting: expected)
+    }
+
+    @Test func aPublishOfAnInterruptedRunIsTakenByTheRunForANewerCommit() throws {
+        let repo = try ExampleRepo()
+        let (_, reason, _) = try apply(repo, killAt: "apply-engine-ran:1")
+        #expect(reason == .uncaughtSignal)
+        // Main moves on before the next apply: a new run, for a new target.
+        try repo.mesh.edit("domains/product/transforms/catalog.sql", replacing: "WHEN MIN(price) < 20 ", with: "WHEN MIN(price) < 25 ")
+        try repo.commit("catalog: budget under 25")
+        #expect(try apply(repo).0 == 0)
+        let snapshot = try repo.snapshot()
+        // customer_360 was published by the killed run and is not published again.
+        #expect(snapshot.contains { $0.hasPrefix("dataset customer.customer_360 1 ") && $0.hasSuffix(" 1") }, "\(snapshot)")
+        #expect(snapshot.contains { $0.hasPrefix("dataset product.catalog 1 ") }, "built once, from the new commit")
+    }
+
+    @Test func aResumedPruneStillRetires() throws {
+        let repo = try ExampleRepo()
+        #expect(try apply(repo).0 == 0)
+        try repo.mesh.git("rm", "-rq", "domains/journey")
+        try repo.commit("retire the journey domain")
+        // Killed after the retire and its audit entry, before the checkpoint; resumed without --prune.
+        let (_, reason, _) = try apply(repo, killAt: "apply-journaled:1", ["--prune"])
+        #expect(reason == .uncaughtSignal)
+        #expect(try apply(repo).0 == 0)
+        let snapshot = try repo.snapshot()
+        #expect(snapshot.contains { $0.hasPrefix("product journey.customer_journey retired ") }, "\(snapshot)")
+        #expect(try apply(repo).2.contains("Nothing to do"))
     }
 }

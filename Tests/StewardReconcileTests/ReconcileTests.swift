@@ -215,10 +215,11 @@ let robot = Signature(name: "steward", email: "steward@acme.example", date: Date
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        func hold(pid: Int32, host: String) throws {
+        let ours = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")) ?? ""
+        func hold(pid: Int32, host: String, namespace: String = ours) throws {
             let json = """
                 {"acquired": "2026-11-23T00:00:00Z", "expires": "2099-01-01T00:00:00Z", "holder": "eve@acme.example",
-                 "host": "\(host)", "pid": \(pid), "run": "killed-run"}
+                 "host": "\(host)", "pid": \(pid), "run": "killed-run", "namespace": "\(namespace)"}
                 """
             let tree = try repo.writeTree(["lock.json": try repo.writeBlob(Array(json.utf8))])
             let c = try repo.writeCommit(tree: tree, parents: [], message: "lease", author: robot)
@@ -228,6 +229,9 @@ let robot = Signature(name: "steward", email: "steward@acme.example", date: Date
         try hold(pid: gone.processIdentifier, host: "another-host.example")
         #expect(throws: Lease.Failure.self) { try Lease.acquire(in: repo, holder: "ada@acme.example", run: "r2", for: 600) }
         #expect(try Lease.clearAbandoned(in: repo) == false)
+        // Same host name, another PID namespace (another container): its pid means nothing here.
+        try hold(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName, namespace: "pid:[1]")
+        #expect(throws: Lease.Failure.self) { try Lease.acquire(in: repo, holder: "ada@acme.example", run: "r2", for: 600) }
         // Gone from this machine: taken over, or cleared.
         try hold(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
         #expect(try Lease.clearAbandoned(in: repo))
