@@ -54,7 +54,7 @@ public enum OpenLineage {
                 }
                 runFacets["errorMessage"] = facet("errorMessage", [
                     "message": .string(failures.isEmpty ? "the run failed" : failures.joined(separator: "; ")),
-                    "programmingLanguage": .string("SQL"),
+                    "programmingLanguage": .string(engine == "ray" ? "PYTHON" : "SQL"),
                 ])
                 events.append(("FAIL", end, []))
             }

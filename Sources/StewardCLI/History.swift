@@ -137,7 +137,7 @@ struct History: StewardCommand {
             }
         }
         trace.mark("\(entries.count) commits described")
-        try Self.joinMaterializations(&entries, located: located, repository: repository)
+        try Self.joinMaterializations(&entries, located: located, repository: repository, from: start)
         trace.mark("materializations joined")
         let report = Report(target: located.id, kind: located.kind.rawValue, rev: start.description, paths: located.paths, commits: entries)
         switch format {
@@ -150,7 +150,7 @@ struct History: StewardCommand {
 
     /// Places each product result of the audit log under the newest listed commit its applied
     /// commit contains: the last change of the target that the apply made live.
-    static func joinMaterializations(_ entries: inout [Entry], located: HistoryTarget, repository: Repository) throws {
+    static func joinMaterializations(_ entries: inout [Entry], located: HistoryTarget, repository: Repository, from start: ObjectID) throws {
         guard try repository.reference(AuditLog.ref) != nil, !entries.isEmpty else { return }
         for e in try AuditLog(repository: repository).entries() where e.type == .productResult {
             guard case let .string(product)? = e.details["product"], let applied = e.meshCommits.first,
@@ -161,6 +161,8 @@ struct History: StewardCommand {
             var rows: Int?
             if case let .object(r)? = e.details["rows"] { rows = int("out", in: r) }
             let outcome: String = if case let .string(o)? = e.details["outcome"] { o } else { "?" }
+            // An apply of a commit after --rev made later changes live, not these.
+            guard target == start || (try? repository.mergeBase(target, start)) == target else { continue }
             let row = Materialized(run: e.run, applied: applied, time: e.time, product: product, outcome: outcome,
                                    version: int("version", in: e.details), rows: rows)
             for i in entries.indices {

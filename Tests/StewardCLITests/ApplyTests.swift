@@ -194,6 +194,9 @@ import Testing
         let made = commits.map { ($0["materialized"] as? [[String: Any]] ?? []).map { "\($0["outcome"]!) \($0["version"] ?? "-")" } }
         #expect(made == [["failed 1"], ["published 1"]], "\(made)")
         #expect((commits.last?["materialized"] as? [[String: Any]])?.first?["applied"] as? String == first)
+        // From the first commit, the later (failed) apply is not shown: it made a later change live.
+        let older = StewardRunner.run(["history", "product.catalog", "-C", repo.path, "--no-verdict", "--rev", first, "--format", "json"])
+        #expect(older.out.components(separatedBy: "\"outcome\"").count - 1 == 1 && older.out.contains("\"published\""), "\(older.out)")
         let text = StewardRunner.run(["history", "product.catalog", "-C", repo.path, "--no-verdict"])
         #expect(text.out.contains("materialized: failed (v1 stayed published)"), "\(text.out)")
     }
