@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Steward needs to build on Debian/Ubuntu (Swift itself must be installed):
 # libgit2, libyaml and SQLite (used through their C APIs), pkg-config, git (tests build real repositories), python3
-# and its jsonschema module (a test validates the SARIF report).
+# and its jsonschema module (tests validate the SARIF report and the OpenLineage events against their schemas).
 set -euo pipefail
 
 need=()
@@ -11,7 +11,7 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
-# The SARIF report is validated against the official schema with Python's jsonschema
+# The SARIF report and the OpenLineage events are validated against their official schemas with Python's jsonschema
 # (CheckReporterTests tries python3, then /usr/bin/python3, where Debian's package lands).
 python3 -c 'import jsonschema' >/dev/null 2>&1 || /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 \
   || dpkg -s python3-jsonschema >/dev/null 2>&1 || need+=(python3-jsonschema)
