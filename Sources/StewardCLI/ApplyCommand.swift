@@ -29,7 +29,7 @@ struct ApplyCommand: StewardCommand {
 
         Examples:
           steward apply                            # the tip of the main branch
-          steward apply --wait 600                 # wait up to 10 minutes for another apply
+          steward apply --wait 600       # wait up to 10 minutes for another apply
           steward plan --format json > plan.json && steward apply --plan plan.json
         """
     )
@@ -151,9 +151,18 @@ struct ApplyCommand: StewardCommand {
         }
         do {
             return try JSONDecoder().decode(PlanCommand.Report.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw notAPlan(path, "no `\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))`")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw notAPlan(path, "`\(context.codingPath.map(\.stringValue).joined(separator: "."))` has the wrong type")
         } catch {
-            throw UsageError(message: "`\(path)` is not a plan saved by `steward plan --format json`: \(error)", help: nil)
+            throw notAPlan(path, "it is not JSON")
         }
+    }
+
+    static func notAPlan(_ path: String, _ why: String) -> UsageError {
+        UsageError(message: "`\(path)` is not a plan saved by `steward plan --format json`: \(why)",
+                   help: "save the plan again with `steward plan --format json > \(path)`")
     }
 
     static func instant(_ text: String?) throws -> Date {
@@ -257,6 +266,10 @@ final class ApplyDisplay: @unchecked Sendable {
             cells.append(what)
         case .failed:
             cells.append("FAILED" + (r.version.map { ", v\($0) stays published" } ?? ", nothing published") + ": " + r.reasons.joined(separator: "; "))
+            // What to do about it, as the engine says (once per distinct help).
+            var helps: [String] = []
+            for h in r.report?.failures.compactMap(\.help) ?? [] where !helps.contains(h) { helps.append(h) }
+            return ([cells.joined(separator: "  ")] + helps.map { "      help: \($0)" }).joined(separator: "\n")
         case .blocked:
             cells.append(r.reasons.joined(separator: "; ") + (r.version.map { "; v\($0) stays published" } ?? ""))
         case .updated:
