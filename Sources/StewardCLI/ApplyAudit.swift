@@ -27,7 +27,7 @@ final class ApplyAudit: ApplyJournal {
         self.actor = actor
         let me = repository.defaultSignature()
         who = Signature(name: me.name, email: actor, date: Date())
-        self.asOf = Applier.timestamp(asOf)
+        self.asOf = TimeText.format(asOf)
     }
 
     private func key(_ type: AuditEntry.Kind, _ product: String? = nil) -> String {
@@ -39,7 +39,7 @@ final class ApplyAudit: ApplyJournal {
         let k = key(type, product)
         guard type == .applyStart || !recorded.contains(k) else { return }
         let entry = AuditEntry(seq: -1, type: type, run: run, meshCommits: [target], actor: actor,
-                               time: Applier.timestamp(Date()), details: details)
+                               time: TimeText.format(Date()), details: details)
         try log.append(entry, by: Signature(name: who.name, email: who.email, date: Date()), signer: signer)
         recorded.insert(k)
     }

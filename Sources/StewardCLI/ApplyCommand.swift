@@ -239,7 +239,7 @@ final class ApplyDisplay: @unchecked Sendable {
     private func status(_ phase: String) {
         guard live, let c = current else { return }
         let elapsed = ContinuousClock.now - c.started
-        let text = "[\(c.index + 1)/\(c.total)] \(c.product)  \(phase)…  \(String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))s"
+        let text = "[\(c.index + 1)/\(c.total)] \(c.product)  \(phase)…  \(String(format: "%.1f", elapsed / .seconds(1)))s"
         // One terminal line at most: a wrapped line would not be erased by the next update.
         var size = winsize()
         let width = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 1 ? Int(size.ws_col) - 1 : 100

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StewardAudit
 import StewardCore
+import StewardEngine
 import StewardGit
 import StewardModel
 import Crypto
@@ -160,9 +161,7 @@ struct AuditAnnotate: StewardCommand {
         let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
         var details: [String: JSONValue] = ["message": .string(message)]
         if let corrects { details["corrects"] = .number(Double(corrects)) }
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        let entry = AuditEntry(seq: -1, type: .annotation, meshCommits: about, actor: actor, time: f.string(from: Date()), details: details)
+        let entry = AuditEntry(seq: -1, type: .annotation, meshCommits: about, actor: actor, time: TimeText.format(Date()), details: details)
         let (written, _) = try log.append(entry, by: Signature(name: me.name, email: actor, date: Date()),
                                           signer: try AuditSigning.signer(keys: try AuditSigning.meshKeys(repository)))
         console.out("recorded as audit entry \(written.seq)")

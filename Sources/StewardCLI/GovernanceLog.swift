@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardEngine
 import StewardDiff
 import StewardGit
 import StewardModel
@@ -180,7 +181,7 @@ struct GovernanceLog: StewardCommand {
         let touched = Touched.of(changes, paths: paths, domains: domains, old: old, new: new)
         let rows = changes.map { Diff.row($0, impact: nil) }
         let entry = Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
-                          date: History.rfc3339(commit.committer.date), message: commit.summary, merge: commit.isMerge,
+                          date: TimeText.format(commit.committer.date), message: commit.summary, merge: commit.isMerge,
                           pullRequest: nil, domains: domains.sorted(), products: touched.products.sorted(),
                           files: paths.filter { HistoryTarget.domain(ofPath: $0) == nil }.sorted(),
                           changes: rows, breaking: rows.filter(\.breaking).count, verdict: nil, findings: nil)

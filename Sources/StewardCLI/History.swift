@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StewardAudit
 import StewardCore
+import StewardEngine
 import StewardDiff
 import StewardGit
 import StewardModel
@@ -111,7 +112,7 @@ struct History: StewardCommand {
             let commit = step.commit
             let changes = try semanticDiff(step, located: located, repository: repository, cache: cache)
             entries.append(Entry(id: commit.id.description, author: commit.author.name, email: commit.author.email,
-                                 date: Self.rfc3339(commit.committer.date), message: commit.summary, merge: commit.isMerge,
+                                 date: TimeText.format(commit.committer.date), message: commit.summary, merge: commit.isMerge,
                                  files: step.changes.map { FileRow(status: $0.status.rawValue, path: $0.path, oldPath: $0.status == .renamed ? $0.oldPath : nil) },
                                  changes: changes, verdict: nil, findings: nil))
         }
@@ -220,11 +221,6 @@ struct History: StewardCommand {
 
     // MARK: dates
 
-    static func rfc3339(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
-    }
 
     // MARK: output
 

@@ -125,7 +125,7 @@ public final class EmbeddedEngine: Engine {
         do {
             try run.materialize(&report)
             report.outcome = .published
-            report.seconds = Self.seconds(since: started)
+            report.seconds = (ContinuousClock.now - started) / .seconds(1)
             job.progress?("publishing")
             try run.publish(&report)
             run.trace.mark("\(job.dataset): published")
@@ -139,7 +139,7 @@ public final class EmbeddedEngine: Engine {
             report.outcome = .failed
             report.version = nil
             report.fingerprint = nil
-            report.seconds = Self.seconds(since: started)
+            report.seconds = (ContinuousClock.now - started) / .seconds(1)
             do { try recordFailure(&report) } catch {
                 throw EngineError("cannot record the failure of `\(job.dataset)` in the warehouse: \(error.message)")
             }
@@ -223,8 +223,4 @@ public final class EmbeddedEngine: Engine {
         return (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }

@@ -193,7 +193,7 @@ public final class Applier {
         // The plan and the phase, before anything else happens.
         state.run = ReconcileState.Run(id: runID, target: target.description, phase: .applying, planDigest: plan.digest,
                                        startedBy: resumed ? interrupted!.startedBy : options.actor,
-                                       started: resumed ? interrupted!.started : Self.timestamp(Date()), prune: prune)
+                                       started: resumed ? interrupted!.started : TimeText.format(Date()), prune: prune)
         tip = try store.write(state, expecting: tip, changed: [],
                               message: "\(resumed ? "resume" : "plan") \(target.short) run \(runID): \(plan.steps.count) steps", by: who)
         CrashPoint.reach("apply-plan-recorded")
@@ -213,7 +213,7 @@ public final class Applier {
             events(.stepStarted(step, index: index, total: plan.steps.count))
             let started = ContinuousClock.now
             var stepResult = try perform(step, &state, &context, &fingerprinter)
-            stepResult.seconds = Self.seconds(since: started)
+            stepResult.seconds = (ContinuousClock.now - started) / .seconds(1)
             result.steps.append(stepResult)
             // A long step may have outlived half the lease: renew (or learn it was taken over)
             // before recording anything, so a run that lost its lease writes nothing more.
@@ -304,7 +304,7 @@ public final class Applier {
         let previous = state.products[id]
         func record(_ outcome: StepResult.Outcome, reasons: [String], report: RunReport?) -> StepResult {
             let published = outcome == .published
-            let last = ReconcileState.RunResult(run: c.runID, finished: Self.timestamp(Date()), rows: report?.rowsOut,
+            let last = ReconcileState.RunResult(run: c.runID, finished: TimeText.format(Date()), rows: report?.rowsOut,
                                                 version: published ? report?.version : nil, reasons: reasons)
             state.products[id] = ReconcileState.ProductState(
                 fingerprint: part.fingerprint, outputVersion: step.outputVersion, status: published ? .ok : .failed,
@@ -430,19 +430,9 @@ public final class Applier {
 
     /// `2026-11-23T05:40:12Z-4f2a`: sortable, and unique enough between two applies.
     static func runID(_ now: Date) -> String {
-        "\(timestamp(now))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
+        "\(TimeText.format(now))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
     }
 
-    public static func timestamp(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }
 
 /// Where an apply records what it does beyond the state: the audit log (docs/audit-log.md).

@@ -1,4 +1,5 @@
 import Foundation
+import StewardEngine
 import StewardGit
 
 /// One apply at a time: a lease kept as a commit on `refs/steward/lock`, taken and given back
@@ -40,7 +41,7 @@ public struct Lease: Sendable, Equatable {
         public var description: String {
             switch self {
             case let .held(h):
-                "another apply holds the mesh: run \(h.run) by \(h.holder) on \(h.host) (pid \(h.pid)) since \(Lease.format(h.acquired)), until \(Lease.format(h.expires))"
+                "another apply holds the mesh: run \(h.run) by \(h.holder) on \(h.host) (pid \(h.pid)) since \(TimeText.format(h.acquired)), until \(TimeText.format(h.expires))"
             case let .lost(run): "the lease of run \(run) was taken over after it expired; this run stops"
             case let .unreadable(reason):
                 "the lease at \(Lease.ref) is unreadable: \(reason); if no apply is running, remove it with `git update-ref -d \(Lease.ref)`"
@@ -138,12 +139,6 @@ public struct Lease: Sendable, Equatable {
         let tree = try repository.writeTree(["lock.json": blob])
         let who = Signature(name: h.holder, email: h.holder, date: h.acquired)
         return try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message + "\n", author: who)
-    }
-
-    static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
     }
 
     private static var encoder: JSONEncoder {
