@@ -173,8 +173,7 @@ struct ApplyCommand: StewardCommand {
     /// the product versions whose digest the state keeps.
     static func warehouseHolds(_ digest: String?, at commit: ObjectID, repository: Repository) throws -> Bool {
         guard let digest else { return false }
-        let settings = SubsetTree(try repository.tree(at: commit), folders: [], files: [MeshLoader.settingsPath])
-        guard let mesh = try MeshLoader(partial: true).load(from: settings).value else { return false }
+        guard let mesh = try MeshLoader.loadSettings(from: repository.tree(at: commit)).value else { return false }
         let folder = warehouse(mesh.settings.warehouse, repository: repository)
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(EmbeddedEngine.fileName).path) else {
             return digest == ReconcileState.digest(published: [:])

@@ -271,8 +271,7 @@ enum AuditSigning {
     /// The keys listed by the mesh at HEAD.
     static func meshKeys(_ repository: Repository) throws -> [AuditKey] {
         guard let head = try repository.head() else { return [] }
-        let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
-        return try MeshLoader(partial: true).load(from: tree).value?.settings.auditKeys ?? []
+        return try MeshLoader.loadSettings(from: repository.tree(at: head)).value?.settings.auditKeys ?? []
     }
 }
 
@@ -320,7 +319,6 @@ struct AuditExport: StewardCommand {
 
     static func meshName(_ repository: Repository) throws -> String? {
         guard let head = try repository.head() else { return nil }
-        let tree = SubsetTree(try repository.tree(at: head), folders: [], files: [MeshLoader.settingsPath])
-        return try MeshLoader(partial: true).load(from: tree).value?.settings.name
+        return try MeshLoader.loadSettings(from: repository.tree(at: head)).value?.settings.name
     }
 }

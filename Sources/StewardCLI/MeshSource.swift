@@ -44,3 +44,12 @@ enum MeshSource {
         return Opened(tree: try repository.workTree(), repository: repository, commit: nil)
     }
 }
+
+extension Repository {
+    /// The main branch steward.yaml names, or its remote-tracking `origin/<main>` in a clone
+    /// that has no local branch of it (CI checkouts): its commit and the name that resolved.
+    func resolveMainBranch(_ main: String) throws -> (commit: ObjectID, rev: String) {
+        if let id = try? resolve(main) { return (id, main) }
+        return (try resolve("origin/\(main)"), "origin/\(main)")
+    }
+}

@@ -97,12 +97,10 @@ struct PlanCommand: StewardCommand {
     /// steward.yaml at HEAD names (falling back to `origin/<main>`).
     static func target(_ rev: String?, repository: Repository) throws -> (commit: ObjectID, rev: String) {
         if let rev { return (try repository.resolve(rev), rev) }
-        let settings = SubsetTree(try repository.tree(at: repository.resolve("HEAD")), folders: [], files: [MeshLoader.settingsPath])
-        guard let main = try MeshLoader(partial: true).load(from: settings).value?.settings.mainBranch else {
+        guard let main = try MeshLoader.loadSettings(from: repository.tree(at: repository.resolve("HEAD"))).value?.settings.mainBranch else {
             throw UsageError(message: "no steward.yaml at HEAD to name the main branch", help: "name the revision with --rev")
         }
-        if let id = try? repository.resolve(main) { return (id, main) }
-        return (try repository.resolve("origin/\(main)"), "origin/\(main)")
+        return try repository.resolveMainBranch(main)
     }
 
     /// The whole mesh at `id`; nil after printing its errors when it does not load.

@@ -38,7 +38,7 @@ struct RevisionPair {
             baseID = try repository.resolve(base)
         } else {
             let main = headMesh.settings.mainBranch
-            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+            let mainID = try repository.resolveMainBranch(main).commit
             guard let mergeBase = try repository.mergeBase(headID!, mainID) else {
                 throw UsageError(message: "\(head ?? "HEAD") and \(main) have no common ancestor", help: "name the base with --base")
             }

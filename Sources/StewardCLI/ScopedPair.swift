@@ -28,9 +28,9 @@ extension RevisionPair {
         if let base {
             baseID = try repository.resolve(base)
         } else {
-            let settings = try MeshLoader(partial: true).load(from: SubsetTree(headTree, folders: [], files: [MeshLoader.settingsPath]))
+            let settings = try MeshLoader.loadSettings(from: headTree)
             guard let main = settings.value?.settings.mainBranch, !settings.hasErrors else { return .whole("steward.yaml does not load") }
-            let mainID = try (try? repository.resolve(main)) ?? repository.resolve("origin/\(main)")
+            let mainID = try repository.resolveMainBranch(main).commit
             guard let mergeBase = try repository.mergeBase(headID, mainID) else {
                 throw UsageError(message: "\(head ?? "HEAD") and \(main) have no common ancestor", help: "name the base with --base")
             }

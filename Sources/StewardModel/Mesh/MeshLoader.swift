@@ -31,6 +31,12 @@ public struct MeshLoader: Sendable {
         path == settingsPath || ["policies/", "\(waiversRoot)/", "\(domainsRoot)/"].contains { path.hasPrefix($0) }
     }
 
+    /// steward.yaml of `tree` read alone (no domain, no policy): what a command needs to find
+    /// the main branch, the warehouse or the audit keys without loading the mesh.
+    public static func loadSettings(from tree: any FileTree) throws -> Loaded<Mesh> {
+        try MeshLoader(partial: true).load(from: SubsetTree(tree, folders: [], files: [settingsPath]))
+    }
+
     public func load(from tree: some FileTree) throws -> Loaded<Mesh> {
         var diagnostics: [Diagnostic] = []
         var sources: [String: String] = [:]
