@@ -38,8 +38,6 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try! e.encode(self))
     }
-
-    public var hash: String { SHA256.hash(data: canonicalBytes).map { String(format: "%02x", $0) }.joined() }
 }
 
 /// Any JSON value, for the type-specific part of an entry.

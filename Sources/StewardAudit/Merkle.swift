@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// The Merkle tree of RFC 6962 (Certificate Transparency) over the audit entries: leaves and
 /// nodes are hashed with different prefixes so one cannot pass for the other, and a tree of
@@ -108,7 +109,7 @@ public enum Merkle {
         return sn == 0 && fr == root1 && sr == root2
     }
 
-    public static func hex(_ h: Hash) -> String { h.map { String(format: "%02x", $0) }.joined() }
+    public static func hex(_ h: Hash) -> String { Hex.lowercase(h) }
 
     public static func unhex(_ s: String) -> Hash? {
         guard s.count % 2 == 0 else { return nil }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// The reconciler's product runs as OpenLineage 2-0-2 RunEvents (docs/audit-log.md §4): for each
 /// `product-result` entry whose engine ran, a START and a COMPLETE (published) or FAIL event.
@@ -109,7 +110,7 @@ public enum OpenLineage {
         var b = Array(SHA256.hash(data: Array("steward:openlineage:\(name)".utf8)).prefix(16))
         b[6] = (b[6] & 0x0F) | 0x50  // name-based
         b[8] = (b[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = b.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.lowercase(b)
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")
     }

@@ -1,4 +1,5 @@
 import Crypto
+import StewardCore
 
 /// The fingerprint of a published dataset: equal for equal contents, whatever the row order
 /// and whatever engine wrote them (docs/engine.md, "Fingerprints").
@@ -74,10 +75,7 @@ public struct Fingerprinter: Sendable {
             for k in (0..<8).reversed() { tail.append(UInt8((v >> (UInt64(k) * 8)) & 0xFF)) }
         }
         h.update(data: tail)
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = Array("sha256:".utf8)
-        for b in h.finalize() { hex.append(digits[Int(b >> 4)]); hex.append(digits[Int(b & 0x0F)]) }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.lowercase(h.finalize(), prefix: "sha256:")
     }
 
     private mutating func appendBigEndian(_ v: UInt64) {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// How a property is masked on publish (`customProperties.anonymizationStrategy`).
 public enum MaskingStrategy: String, Sendable, Codable, CaseIterable {
@@ -110,7 +111,7 @@ public struct Masker {
         return true
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
+    private static let digits = Hex.digits
 
     private static func hex(_ mac: HashedAuthenticationCode<SHA256>, digits count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         mac.withUnsafeBytes { bytes in

@@ -1,3 +1,5 @@
+import StewardCore
+
 /// A git object id (SHA-1), kept as 40 lowercase hex digits.
 ///
 /// A plain Swift value so callers never see libgit2's `git_oid`; ids compare and sort by
@@ -53,14 +55,7 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible,
     }
 
     static func hexString(_ bytes: UnsafeRawBufferPointer) -> String {
-        let table = Array("0123456789abcdef".utf8)
-        var chars: [UInt8] = []
-        chars.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            chars.append(table[Int(b >> 4)])
-            chars.append(table[Int(b & 0x0f)])
-        }
-        return String(decoding: chars, as: UTF8.self)
+        Hex.lowercase(bytes)
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {

@@ -203,16 +203,8 @@ public struct Fingerprinter {
 
     static func hash(_ text: String) -> String { hash(Array(text.utf8)) }
 
-    /// Lowercase hex digits (String(format:) per byte costs more than the hash itself).
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     static func hash(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
+        Hex.lowercase(SHA256.hash(data: bytes))
     }
 }
