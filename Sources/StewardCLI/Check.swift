@@ -98,6 +98,9 @@ struct Check: StewardCommand {
 
     func execute(_ console: Console) throws -> ExitStatus {
         let trace = Trace()
+        // The signing key before any work: the keys are HEAD's, as `audit verify` reads them (a
+        // pull request that edits the keys does not decide how its own check is signed).
+        let signer = try record ? AuditSigning.signer(keys: AuditSigning.meshKeys(global.repository(for: "check"))) : nil
         let pair: RevisionPair
         var loadedDomains: Set<String>?
         var evaluationTime = try time.map(PolicyLoading.time)
@@ -164,7 +167,7 @@ struct Check: StewardCommand {
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
-        if record { try self.record(report, repository: pair.repository, keys: pair.head.settings.auditKeys, console: console) }
+        if record { try self.record(report, repository: pair.repository, signer: signer, console: console) }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))
@@ -217,8 +220,7 @@ struct Check: StewardCommand {
 
     /// The check as an audit entry: the commits, the rules' commit, the verdict, the findings
     /// and the waivers used (docs/audit-log.md §1). Who: `STEWARD_ACTOR`, else git's identity.
-    func record(_ r: CheckReport, repository: Repository, keys: [AuditKey], console: Console) throws {
-        let signer = try AuditSigning.signer(keys: keys)
+    func record(_ r: CheckReport, repository: Repository, signer: AuditLog.Signer?, console: Console) throws {
         let me = repository.defaultSignature()
         let actor = ProcessInfo.processInfo.environment["STEWARD_ACTOR"] ?? me.email
         let findings: [JSONValue] = r.findings.map { f in
