@@ -89,7 +89,6 @@ public struct AuditLog {
     /// at any point leaves either the old tip or the new one, never a broken chain.
     @discardableResult
     public func append(_ draft: AuditEntry, by who: Signature, signer: Signer? = nil, attempts: Int = 100) throws -> (entry: AuditEntry, tip: ObjectID) {
-        var lastError: (any Error)?
         for _ in 0..<attempts {
             let tip = try repository.reference(Self.ref)
             // Only the files this entry adds or changes: the rest of the tree is shared as is,
@@ -103,6 +102,10 @@ public struct AuditLog {
             if let tip, let tree = tipTree {
                 guard let bytes = try tree.read("checkpoint.json") else { throw Failure.unreadable("no checkpoint.json at \(tip.short)") }
                 checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(bytes))
+                // A damaged frontier is refused here, not trusted into a crash or a wrong root.
+                guard checkpoint.frontier.allSatisfy({ Merkle.unhex($0.hash) != nil }) else {
+                    throw Failure.unreadable("checkpoint.json at \(tip.short) has a frontier hash that is not 64 hex digits")
+                }
                 guard let last = try tree.read(Self.entryPath(checkpoint.size - 1)) else {
                     throw Failure.unreadable("entry \(checkpoint.size - 1) missing at \(tip.short)")
                 }
@@ -111,10 +114,10 @@ public struct AuditLog {
             }
             let bytes = entry.canonicalBytes
             files[Self.entryPath(entry.seq)] = try repository.writeBlob(bytes)
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
             if let signer {
                 let sig = EntrySignature(key: signer.name, signature: try signer.key.signature(for: bytes).base64EncodedString())
-                let e = JSONEncoder()
-                e.outputFormatting = [.sortedKeys]
                 files[Self.signaturePath(entry.seq)] = try repository.writeBlob(Array(try e.encode(sig)))
             }
             for commit in Set(entry.meshCommits) {
@@ -124,8 +127,6 @@ public struct AuditLog {
                 files[path] = try repository.writeBlob(Array(seqs.utf8))
             }
             let next = checkpoint.appending(Merkle.leafHash(bytes))
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
             files["checkpoint.json"] = try repository.writeBlob(Array(try e.encode(next)) + [0x0A])
             let tree = try repository.updateTree(tipTree?.treeID, setting: files)
             let commit = try repository.writeCommit(tree: tree, parents: tip.map { [$0] } ?? [],
@@ -133,22 +134,13 @@ public struct AuditLog {
             do {
                 try repository.updateReference(Self.ref, to: commit, expecting: tip, message: "steward audit: \(entry.seq) \(entry.type.rawValue)")
                 return (entry, commit)
-            } catch {
-                lastError = error
-                // Another writer appended first (the ref moved), or holds the ref's lock file
-                // right now: build on whatever the tip is next, after a short, random pause.
-                if !Self.isLostRace(error), try repository.reference(Self.ref) != tip { continue }
+            } catch GitError.refMoved {
+                // Another writer appended first, or holds the ref's lock file right now (the git
+                // layer reports both as a moved ref): build on the next tip after a short pause.
                 Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.05))
-                continue
             }
         }
-        if let lastError, !Self.isLostRace(lastError) { throw lastError }
         throw Failure.unreadable("the log kept moving while appending (\(attempts) attempts)")
-    }
-
-    static func isLostRace(_ error: any Error) -> Bool {
-        if case GitError.refMoved = error { return true }
-        return false
     }
 
     // MARK: reading

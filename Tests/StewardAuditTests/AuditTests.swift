@@ -97,6 +97,22 @@ func move(_ repo: Repository, to id: ObjectID) throws {
         #expect(report.problem == nil && report.size == 12, "\(String(describing: report.problem))")
     }
 
+    @Test func aDamagedCheckpointIsRefusedNotAppendedTo() throws {
+        let (mesh, repo) = try auditRepository(3)
+        defer { withExtendedLifetime(mesh) {} }
+        let tip = try #require(try repo.reference(AuditLog.ref))
+        let text = String(decoding: try #require(try repo.tree(at: tip).read("checkpoint.json")), as: UTF8.self)
+        let damaged = text.replacingOccurrences(of: #""hash":"[0-9a-f]{64}""#, with: #""hash":"not hex""#, options: .regularExpression)
+        #expect(damaged != text)
+        let tree = try repo.updateTree(try repo.tree(at: tip).treeID, setting: ["checkpoint.json": try repo.writeBlob(Array(damaged.utf8))])
+        let bad = try repo.writeCommit(tree: tree, parents: [tip], message: "3 annotation\n", author: auditor)
+        try repo.updateReference(AuditLog.ref, to: bad, expecting: tip, message: "damage")
+        #expect(throws: AuditLog.Failure.self) {
+            try AuditLog(repository: repo).append(AuditEntry(seq: -1, type: .annotation, meshCommits: [], actor: "a", time: "t"), by: auditor)
+        }
+        #expect(try repo.reference(AuditLog.ref) == bad, "nothing appended")
+    }
+
     @Test func concurrentAppendersNeverLoseOrDuplicateAnEntry() throws {
         let (mesh, repo) = try auditRepository(0)
         defer { withExtendedLifetime(mesh) {} }
