@@ -80,12 +80,10 @@ struct Status: StewardCommand {
             let good = s?.status == .retired ? nil : s?.lastGood ?? (s?.status == .ok ? s?.lastRun : nil)
             let age = good.flatMap { Value.parseTimestamp($0.finished) }.map { max(0, Int(now - $0)) }
             let stale = latency.map { l in age.map { Double($0) > l } ?? false } ?? false
-            // A product that did not run because an input failed is `blocked`, not failed itself.
-            let blocked = s?.status == .failed && s?.lastRun?.reasons.first?.hasPrefix("blocked:") == true
-            let status = blocked ? "blocked" : s.map { $0.status.rawValue } ?? "not built"
+            let status = s.map { $0.status.rawValue } ?? "not built"
             rows.append(Row(product: id, status: mesh.products[id] == nil && s?.status != .retired ? "orphaned" : status,
                             pending: pending[id]?.rawValue, lastRun: s?.lastRun?.finished, rows: good?.rows, age: age,
-                            latency: latency.map { Int($0) }, stale: stale, reasons: s?.status == .failed ? s?.lastRun?.reasons ?? [] : []))
+                            latency: latency.map { Int($0) }, stale: stale, reasons: s?.status.isUnpublished == true ? s?.lastRun?.reasons ?? [] : []))
         }
         let breaches = rows.filter(\.stale).map { r in
             "\(r.product): last good run \(Self.span(r.age ?? 0)) ago, its SLA allows \(Self.span(r.latency ?? 0))"

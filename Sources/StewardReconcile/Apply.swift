@@ -307,7 +307,7 @@ public final class Applier {
             let last = ReconcileState.RunResult(run: c.runID, finished: TimeText.format(Date()), rows: report?.rowsOut,
                                                 version: published ? report?.version : nil, reasons: reasons)
             state.products[id] = ReconcileState.ProductState(
-                fingerprint: part.fingerprint, outputVersion: step.outputVersion, status: published ? .ok : .failed,
+                fingerprint: part.fingerprint, outputVersion: step.outputVersion, status: published ? .ok : outcome == .blocked ? .blocked : .failed,
                 commit: c.target, lastRun: last, lastGood: published ? last : previous?.lastGood,
                 engine: part.engine, dataset: dataset)
             if !published { c.unpublished.insert(id) }
@@ -323,9 +323,9 @@ public final class Applier {
         }
 
         // Resumed: this run already finished this product before it was interrupted.
-        if let previous, previous.lastRun?.run == c.runID, previous.fingerprint == part.fingerprint, previous.status == .failed {
+        if let previous, previous.lastRun?.run == c.runID, previous.fingerprint == part.fingerprint, previous.status.isUnpublished {
             c.unpublished.insert(id)
-            r.outcome = previous.lastRun?.reasons.first?.hasPrefix("blocked") == true ? .blocked : .failed
+            r.outcome = previous.status == .blocked ? .blocked : .failed
             r.reasons = previous.lastRun?.reasons ?? []
             r.resumed = true
             return r
@@ -417,7 +417,8 @@ public final class Applier {
             let outcome: StepResult.Outcome = switch p.status {
             case .ok: p.lastRun?.version != nil ? .published : .updated
             case .retired: .retired
-            case .failed: p.lastRun?.reasons.first?.hasPrefix("blocked:") == true ? .blocked : .failed
+            case .failed: .failed
+            case .blocked: .blocked
             }
             out[outcome.rawValue, default: 0] += 1
         }

@@ -62,7 +62,7 @@ public struct Plan: Sendable, Equatable, Codable {
                     if step.reasons.isEmpty { step.reasons = ["its definition changed (transform, contract, engine or source data)"] }
                 } else if missing.contains(id) {
                     step.reasons = ["its published data is gone from the warehouse"]
-                } else if before.status == .failed {
+                } else if before.status.isUnpublished {
                     step.action = .retry
                     step.reasons = ["its last run failed" + (before.lastRun?.reasons.first.map { ": \($0)" } ?? "")]
                 } else if before.outputVersion != version {

@@ -50,7 +50,12 @@ public struct ReconcileState: Sendable, Equatable {
     }
 
     public struct ProductState: Sendable, Equatable, Codable {
-        public enum Status: String, Sendable, Codable { case ok, failed, retired }
+        /// `blocked`: not run because an input did not publish in the same run.
+        public enum Status: String, Sendable, Codable {
+            case ok, failed, blocked, retired
+            /// Failed or blocked: its last run did not publish, and the next apply retries it.
+            public var isUnpublished: Bool { self == .failed || self == .blocked }
+        }
         public var fingerprint: String
         public var outputVersion: String?
         public var status: Status
@@ -110,7 +115,7 @@ public struct StateStore {
         public var format: Int
         public var applied: String?
         public var run: ReconcileState.Run?
-        /// Products whose status is `failed`, sorted.
+        /// Products whose status is `failed` or `blocked`, sorted.
         public var failed: [String]?
         /// `ReconcileState.digest(published:)` of the state.
         public var published: String?
@@ -168,7 +173,7 @@ public struct StateStore {
                       by who: Signature) throws -> ObjectID {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let failed = state.products.filter { $0.value.status == .failed }.map(\.key).sorted()
+        let failed = state.products.filter { $0.value.status.isUnpublished }.map(\.key).sorted()
         let header = Header(format: ReconcileState.format, applied: state.applied, run: state.run, failed: failed,
                             published: ReconcileState.digest(published: state.published))
         var files: [String: ObjectID] = ["state.json": try repository.writeBlob(Array(try encoder.encode(header)) + [0x0A])]
