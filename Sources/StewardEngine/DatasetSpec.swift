@@ -187,9 +187,8 @@ extension DatasetSpec {
                                 at: sla.location, help: "add `element: \(object.name).<date or timestamp column>`"))
             return nil
         }
-        let parts = element.split(separator: ".").map(String.init)
-        let columnName = parts.count >= 2 && parts[0] == object.name ? parts.dropFirst().joined(separator: ".") : element
-        guard let column = columns.first(where: { $0.name == columnName }) else {
+        // The model's lookup (object and physical names too), so the engine agrees with lint.
+        guard let property = contract.property(named: element), let column = columns.first(where: { $0.name == property.name }) else {
             diags.append(.error(EngineMessages.badRetention, "retention element `\(element)` is not a column of `\(object.name)`",
                                 at: sla.location, help: "name the time column as `\(object.name).<column>`"))
             return nil
