@@ -83,10 +83,14 @@ public struct MeshJobs {
     public func product(_ id: String) -> Result<DatasetJob, Diagnostic> {
         guard let p = mesh.products[id] else { return .failure(.error(EngineMessages.schemaShape, "no product `\(id)`")) }
         let outputs = p.outputPorts.compactMap(\.contractId)
-        guard outputs.count == 1, let contract = mesh.contracts[outputs[0]] else {
+        guard outputs.count == 1 else {
             return .failure(.error(EngineMessages.schemaShape,
                                    "product `\(id)` has \(outputs.count) output contracts; the engines publish exactly one per product",
                                    at: p.location, help: "split the product, one output port each"))
+        }
+        guard let contract = mesh.contracts[outputs[0]] else {
+            return .failure(.error(EngineMessages.schemaShape, "product `\(id)` publishes unknown contract `\(outputs[0])`",
+                                   at: p.location, help: "`steward lint` names the contracts the mesh has"))
         }
         guard let path = mesh.transforms[id] else {
             return .failure(.error(EngineMessages.sqlError, "product `\(id)` has no transform file", at: p.location))

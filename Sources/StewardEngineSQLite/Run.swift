@@ -471,7 +471,10 @@ struct Run {
 
     private func record(_ check: QualityCheck, value: Double, count: Int?, _ report: inout RunReport) {
         let passed = check.threshold?.accepts(value) ?? true
-        let shown = check.unit == .percent ? String(format: "%.4g%%", value) : YAMLValue.double(value).description
+        // A percentage says what it is a share of: `12.5% (25 of 200 rows)`.
+        let shown = check.unit == .percent
+            ? String(format: "%.4g%%", value) + (count.map { " (\($0) of \(report.rowsOut) rows)" } ?? "")
+            : YAMLValue.double(value).description
         appendMeasurement(check, value: value, count: count, passed: passed, shown: shown, &report)
     }
 
@@ -482,8 +485,9 @@ struct Run {
         guard !passed, let t = check.threshold else { return }
         report.diagnostics.append(Diagnostic(check.blocking ? .error : .warning,
                                              check.blocking ? EngineMessages.qualityFailed : EngineMessages.qualityWarning,
-                                             "quality rule `\(check.label)` measured \(shown), which is not \(t)",
-                                             at: check.location))
+                                             "quality rule `\(check.label)` measured \(shown), which is not \(t)\(check.unit == .percent ? "%" : "")",
+                                             at: check.location,
+                                             help: check.blocking ? "fix the data or the transform, or relax the bound; `severity: warning` reports without blocking" : nil))
     }
 
     /// Runs an sql rule in the sandbox: it reads the staged rows under the object's name, nothing else.
@@ -554,7 +558,7 @@ struct Run {
             if wrong > 0 {
                 report.diagnostics.append(.error(EngineMessages.maskingNotApplied,
                                                  "`\(spec.table).\(m.name)` should be masked with `\(m.masking.rawValue)`, but \(wrong) published value\(wrong == 1 ? " is" : "s are") not",
-                                                 at: m.location))
+                                                 at: m.location, help: "nothing was published; this is a fault of the engine, please report it"))
             }
         }
         for (m, other, n) in copies where n > 0 {
