@@ -59,7 +59,7 @@ struct AuditLogCommand: StewardCommand {
     @Option(help: ArgumentHelp("Only entries of this type (check, plan, apply-start, product-result, apply-done, retention-purge, waiver-used, annotation).", valueName: "type"))
     var type: AuditEntry.Kind?
 
-    @Option(help: ArgumentHelp("Only entries about this product (their details name it).", valueName: "product"))
+    @Option(help: ArgumentHelp("Only entries about this product: its product-result and retention-purge entries.", valueName: "product"))
     var product: String?
 
     @Option(help: ArgumentHelp("Only entries at or after this date (YYYY-MM-DD or RFC 3339).", valueName: "date"))
