@@ -71,3 +71,11 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 }
+
+/// Reading an entry's details without a `switch` per value.
+extension JSONValue {
+    public var string: String? { if case let .string(s) = self { s } else { nil } }
+    public var number: Double? { if case let .number(n) = self { n } else { nil } }
+    public var array: [JSONValue]? { if case let .array(a) = self { a } else { nil } }
+    public func field(_ key: String) -> JSONValue? { if case let .object(o) = self { o[key] } else { nil } }
+}

@@ -128,10 +128,3 @@ public enum OpenLineage {
         return f.string(from: d)
     }
 }
-
-extension JSONValue {
-    var string: String? { if case let .string(s) = self { s } else { nil } }
-    var number: Double? { if case let .number(n) = self { n } else { nil } }
-    var array: [JSONValue]? { if case let .array(a) = self { a } else { nil } }
-    func field(_ key: String) -> JSONValue? { if case let .object(o) = self { o[key] } else { nil } }
-}

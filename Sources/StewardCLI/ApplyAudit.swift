@@ -50,7 +50,7 @@ final class ApplyAudit: ApplyJournal {
         guard loaded != run else { return }
         loaded = run
         for e in try log.entries() where e.run == run {
-            recorded.insert(key(e.type, e.details["product"].flatMap { if case let .string(p) = $0 { p } else { nil } }))
+            recorded.insert(key(e.type, e.details["product"]?.string))
         }
     }
 

@@ -152,27 +152,27 @@ struct History: StewardCommand {
     /// Places each product result of the audit log under the newest listed commit its applied
     /// commit contains: the last change of the target that the apply made live.
     static func joinMaterializations(_ entries: inout [Entry], located: HistoryTarget, repository: Repository, from start: ObjectID) throws {
-        guard try repository.reference(AuditLog.ref) != nil, !entries.isEmpty else { return }
+        guard !entries.isEmpty else { return }
+        func contains(_ descendant: ObjectID, _ ancestor: ObjectID) -> Bool {
+            descendant == ancestor || (try? repository.mergeBase(ancestor, descendant)) == ancestor
+        }
+        // Where each applied commit's results go (nil: after --rev, or before every listed commit);
+        // many results share one apply, so each applied commit is placed once.
+        var placed: [ObjectID: Int?] = [:]
         for e in try AuditLog(repository: repository).entries() where e.type == .productResult {
-            guard case let .string(product)? = e.details["product"], let applied = e.meshCommits.first,
+            guard let product = e.details["product"]?.string, let applied = e.meshCommits.first,
                   let target = ObjectID(hex: applied) else { continue }
-            let dataset: String? = if case let .string(d)? = e.details["dataset"] { d } else { nil }
+            let dataset = e.details["dataset"]?.string
             guard located.kind == .product ? product == located.id : (dataset == located.id || located.contracts.contains(dataset ?? "")) else { continue }
-            func int(_ key: String, in details: [String: JSONValue]) -> Int? { if case let .number(n)? = details[key] { Int(n) } else { nil } }
-            var rows: Int?
-            if case let .object(r)? = e.details["rows"] { rows = int("out", in: r) }
-            let outcome: String = if case let .string(o)? = e.details["outcome"] { o } else { "?" }
-            // An apply of a commit after --rev made later changes live, not these.
-            guard target == start || (try? repository.mergeBase(target, start)) == target else { continue }
-            let row = Materialized(run: e.run, applied: applied, time: e.time, product: product, outcome: outcome,
-                                   version: int("version", in: e.details), rows: rows)
-            for i in entries.indices {
-                guard let commit = ObjectID(hex: entries[i].id) else { continue }
-                if commit == target || (try? repository.mergeBase(commit, target)) == commit {
-                    entries[i].materialized.append(row)
-                    break
-                }
+            if placed[target] == nil {
+                // An apply of a commit after --rev made later changes live, not these.
+                placed[target] = contains(start, target)
+                    ? entries.indices.first { i in ObjectID(hex: entries[i].id).map { contains(target, $0) } ?? false } : nil
             }
+            guard let i = placed[target] ?? nil else { continue }
+            entries[i].materialized.append(Materialized(
+                run: e.run, applied: applied, time: e.time, product: product, outcome: e.details["outcome"]?.string ?? "?",
+                version: e.details["version"]?.number.map { Int($0) }, rows: e.details["rows"]?.field("out")?.number.map { Int($0) }))
         }
     }
 
