@@ -9,8 +9,6 @@ package struct SQLiteError: Error, Sendable, CustomStringConvertible {
     package var offset: Int? = nil
 
     package var description: String { message }
-    /// SQLITE_AUTH: the authorizer refused something.
-    package var isDenied: Bool { code & 0xFF == SQLITE_AUTH }
     /// SQLITE_INTERRUPT: the progress handler stopped a statement.
     package var isInterrupted: Bool { code & 0xFF == SQLITE_INTERRUPT }
 }
@@ -30,14 +28,6 @@ package enum SQLValue: Hashable, Sendable, CustomStringConvertible {
         case let .real(d): String(d)
         case let .text(s): s
         case let .blob(b): "<\(b.count) bytes>"
-        }
-    }
-
-    package var number: Double? {
-        switch self {
-        case let .integer(i): Double(i)
-        case let .real(d): d
-        default: nil
         }
     }
 }

@@ -10,10 +10,8 @@ struct ChunkReader {
 
     private let origin: Origin
     private var offset = 0
-    let label: String
 
     init(_ data: SourceData) throws(SourceLoader.Failure) {
-        label = data.label
         switch data.origin {
         case let .bytes(b): origin = .memory(b)
         case let .file(path):
