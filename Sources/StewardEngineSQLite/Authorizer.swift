@@ -34,13 +34,34 @@ final class Authorizer {
 
     /// What the sandbox refused, in words for a message: `reads \`orders\``, `ATTACH`.
     struct Denial: Hashable {
-        enum Kind { case read, write, attach, pragma, function, other }
+        enum Kind {
+            case read, write, attach, pragma, function, other
+            /// How much a refusal of this kind says about the statement (lowest first).
+            var rank: Int {
+                switch self {
+                case .attach: 0
+                case .function: 1
+                case .pragma: 2
+                case .read: 3
+                case .write: 4
+                case .other: 5
+                }
+            }
+        }
         let kind: Kind
         let what: String
     }
 
     var policy: Policy = .trusted
     private(set) var denials: [Denial] = []
+
+    /// The refusal that says most about what the statement tried: ATTACH, then a function, a
+    /// PRAGMA, a read, a write. SQLite's own schema reads (for a pragma's table, say) count only
+    /// when they are all there is.
+    var primaryDenial: Denial? {
+        let ranked = denials.sorted { $0.kind.rank < $1.kind.rank }
+        return ranked.first { !Self.schemaTables.contains($0.what.lowercased()) } ?? ranked.first
+    }
 
     /// Eponymous virtual tables that read only their arguments.
     static let harmlessTables: Set<String> = ["json_each", "json_tree"]

@@ -255,12 +255,7 @@ struct Run {
             return .error(EngineMessages.timeLimit, "\(what) ran longer than its limit of \(limit)", at: at,
                           help: "make the query cheaper, or raise the limit")
         }
-        // SQLite also reports its own schema updates (creating a pragma's table, dropping a
-        // table); the user's own action says more.
-        let denials = db.authorizer.denials
-        let internal_ = Set(["sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"])
-        let ranked = denials.sorted { rank($0) < rank($1) }.filter { !internal_.contains($0.what.lowercased()) || denials.count == 1 }
-        if let d = ranked.first {
+        if let d = db.authorizer.primaryDenial {
             let at = offsetValid && e.offset == nil ? wordLocation(d.what, in: t) ?? at : at
             switch d.kind {
             case .read:
@@ -293,17 +288,6 @@ struct Run {
                           help: "write one SELECT: Steward stores its result")
         }
         return .error(EngineMessages.sqlError, "\(what): \(e.message)", at: at)
-    }
-
-    private func rank(_ d: Authorizer.Denial) -> Int {
-        switch d.kind {
-        case .attach: 0
-        case .function: 1
-        case .pragma: 2
-        case .read: 3
-        case .write: 4
-        case .other: 5
-        }
     }
 
     /// Where `name` first appears in the transform as a word (the last part of a dotted name),
@@ -513,7 +497,7 @@ struct Run {
                 return try s.step() ? s.value(0) : .null
             })
         } catch {
-            if let d = db.authorizer.denials.first {
+            if let d = db.authorizer.primaryDenial {
                 return .failure(RuleProblem(d.kind == .read ? "it reads `\(d.what)`; an sql rule reads only `\(view)`" : "it uses `\(d.what)`, which rules may not"))
             }
             return .failure(RuleProblem(error.message))
