@@ -5,6 +5,7 @@ import StewardCore
 import StewardEngine
 import StewardGit
 import StewardModel
+import StewardPolicy
 import Crypto
 
 struct AuditCommand: ParsableCommand {
@@ -74,13 +75,12 @@ struct AuditLogCommand: StewardCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         let repository = try AuditCommand.open(global.repo)
         let window = try DateWindow(since: since, until: until)
-        let parse = ISO8601DateFormatter()
         let entries = try AuditLog(repository: repository).entries().filter { e in
             if let type, e.type != type { return false }
-            if let product, e.details["product"] != .string(product) { return false }
+            if let product, e.details["product"]?.string != product { return false }
             guard window.from != nil || window.to != nil else { return true }
-            guard let when = parse.date(from: e.time) else { return false }
-            return window.contains(when)
+            guard let when = Value.parseTimestamp(e.time) else { return false }
+            return window.contains(Date(timeIntervalSince1970: TimeInterval(when)))
         }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(entries))
@@ -214,12 +214,14 @@ struct AuditVerify: StewardCommand {
             console.out("no audit log yet (\(AuditLog.ref) does not exist): `steward check --record` appends the first entry")
             return .success
         }
-        console.out("audit log sound: \(plural(report.size, "entry").replacingOccurrences(of: "entrys", with: "entries"))\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
-                    + (trusted.map { " (extends the \($0.size) verified before)" } ?? ""))
+        console.out("audit log sound: \(plural(report.size, "entry", "entries"))\(keys.isEmpty ? "" : ", every one signed by an allowed key"), root \(report.size):\(report.root)"
+                    + (trusted.map { " (extends the \($0.size) verified before, " + (trustedRoot != nil ? "given with --trusted-root)" : "remembered in \(remembered.path))") } ?? ""))
         // Remember what was verified, so a later truncation or rewrite is caught here.
-        try? FileManager.default.createDirectory(at: remembered.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(AuditVerifier.Trusted(size: report.size, root: report.root, tip: report.tip)) {
-            try? data.write(to: remembered, options: .atomic)
+        do {
+            try FileManager.default.createDirectory(at: remembered.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try JSONEncoder().encode(AuditVerifier.Trusted(size: report.size, root: report.root, tip: report.tip)).write(to: remembered, options: .atomic)
+        } catch {
+            console.err("warning: cannot remember the verified root in \(remembered.path) (\(error.localizedDescription)); a later truncation would go unnoticed by the next verify")
         }
         return .success
     }

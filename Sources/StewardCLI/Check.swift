@@ -250,7 +250,7 @@ struct Check: StewardCommand {
             try log.append(used, by: Signature(name: me.name, email: actor, date: Date()), signer: signer)
             waivers += 1
         }
-        console.err("recorded as audit entry \(written.seq)" + (waivers > 0 ? ", with \(waivers) waiver-used entr\(waivers == 1 ? "y" : "ies")" : ""))
+        console.err("recorded as audit entry \(written.seq)" + (waivers > 0 ? ", with \(plural(waivers, "waiver-used entry", "waiver-used entries"))" : ""))
     }
 
     /// The consumers of a breaking change, through the head's lineage (the base's for what
