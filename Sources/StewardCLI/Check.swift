@@ -129,7 +129,7 @@ struct Check: StewardCommand {
             let id = try pair.repository.resolve(rev)
             rulesCommit = id.description
             let tree = try pair.repository.tree(at: id)
-            guard let mesh = try RevisionPair.load(tree, "--policies-from", console, cache: ParseCache()) else { return .usage }
+            guard let mesh = try RevisionPair.load(tree, "--policies-from", console, cache: pair.repository.parseCache()) else { return .usage }
             rules = .other(tree: tree, mesh: mesh)
         }
         // --at asks about the mesh as it stood: all of it.

@@ -101,7 +101,7 @@ struct GovernanceLog: StewardCommand {
         let window = try DateWindow(since: since, until: until)
         let start = try repository.resolve(rev)
         try checkDomains(repository.tree(at: start))
-        let cache = ParseCache()
+        let cache = repository.parseCache()
         let trace = Trace()
         let verdicts = VerdictCache(directory: URL(fileURLWithPath: repository.gitDir).appendingPathComponent("steward/verdicts"))
         let walked = try repository.log(from: start, firstParentOnly: true)

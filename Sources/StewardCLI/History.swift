@@ -96,7 +96,7 @@ struct History: StewardCommand {
         let repository = try global.repository(for: "history")
         let window = try DateWindow(since: since, until: until)
         let start = try repository.resolve(rev)
-        let cache = ParseCache()
+        let cache = repository.parseCache()
         let located = try HistoryTarget.locate(target, in: repository.tree(at: start), cache: cache)
         let trace = Trace()
         let walked = try repository.pathHistory(from: start, paths: located.paths)

@@ -44,8 +44,9 @@ struct Lint: StewardCommand {
     func execute(_ console: Console) throws -> ExitStatus {
         let start = Date()
         let source = try MeshSource.open(path: global.repo, revision: rev)
-        let loaded = try MeshLoader().load(from: source.tree)
-        defer { ExitLifetime.keep(loaded) }
+        let cache = source.repository?.parseCache()
+        let loaded = try MeshLoader(cache: cache).load(from: source.tree)
+        defer { ExitLifetime.keep(loaded); ExitLifetime.keep(cache as Any) }
         Log.logger.debug("loaded mesh from \(source.tree.label) in \(Int(Date().timeIntervalSince(start) * 1000)) ms")
         var ds = loaded.diagnostics
         var sources = loaded.sources

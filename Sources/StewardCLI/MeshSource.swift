@@ -1,6 +1,7 @@
 import Foundation
 import StewardCore
 import StewardGit
+import StewardModel
 
 /// A problem that stops a command before it evaluates anything (exit 2).
 struct UsageError: Error, CustomStringConvertible {
@@ -46,6 +47,12 @@ enum MeshSource {
 }
 
 extension Repository {
+    /// Parses shared by the loads of one command, backed by the repository's on-disk store
+    /// (`<git dir>/steward/parse-cache`, docs/parse-cache.md).
+    func parseCache() -> ParseCache {
+        ParseCache(store: ParseStore.at(URL(fileURLWithPath: gitDir).appendingPathComponent("steward/parse-cache")))
+    }
+
     /// The main branch steward.yaml names, or its remote-tracking `origin/<main>` in a clone
     /// that has no local branch of it (CI checkouts): its commit and the name that resolved.
     func resolveMainBranch(_ main: String) throws -> (commit: ObjectID, rev: String) {

@@ -106,7 +106,7 @@ struct PlanCommand: StewardCommand {
     /// The whole mesh at `id`; nil after printing its errors when it does not load.
     static func load(_ id: ObjectID, repository: Repository, console: Console) throws -> (GitTree, Mesh)? {
         let tree = try repository.tree(at: id)
-        let loaded = try MeshLoader().load(from: tree)
+        let loaded = try MeshLoader(cache: repository.parseCache()).load(from: tree)
         guard let mesh = loaded.value, !loaded.hasErrors else {
             DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console, toError: true)
             console.err("error: the mesh at \(id.short) does not load; `steward lint --rev \(id.short)` shows every problem")

@@ -27,7 +27,7 @@ struct RevisionPair {
     static func open(path: String, base: String?, head: String?, worktree: Bool = false, help: String,
                      console: Console) throws -> RevisionPair? {
         let repository = try discover(path, help: help)
-        let cache = ParseCache()
+        let cache = repository.parseCache()
         let headID: ObjectID? = worktree ? nil : try repository.resolve(head ?? "HEAD")
         let headTree: any FileTree = try headID.map { try repository.tree(at: $0) } ?? repository.workTree()
         guard let headMesh = try load(headTree, "head", console, cache: cache) else { return nil }
@@ -56,7 +56,7 @@ struct RevisionPair {
         let repository = try discover(path, help: help)
         let id = try repository.resolve(revision)
         let parent = try repository.commit(id).parents.first ?? id
-        let cache = ParseCache()
+        let cache = repository.parseCache()
         let (baseTree, headTree) = (try repository.tree(at: parent), try repository.tree(at: id))
         guard let baseMesh = try load(baseTree, "parent", console, cache: cache),
               let headMesh = try load(headTree, "--at", console, cache: cache) else { return nil }

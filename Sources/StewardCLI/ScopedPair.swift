@@ -40,7 +40,7 @@ extension RevisionPair {
         let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
         if paths.contains(MeshLoader.settingsPath) { return .whole("steward.yaml changed") }
         let changed = Set(paths.compactMap(HistoryTarget.domain(ofPath:)))
-        let cache = ParseCache()
+        let cache = repository.parseCache()
 
         // What changed, on the changed domains alone.
         let (oldHome, newHome) = (try HistoryTarget.load(baseTree, domains: changed, cache: cache),

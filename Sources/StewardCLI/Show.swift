@@ -13,7 +13,7 @@ struct Show: ParsableCommand {
 /// Loads the mesh for a read-only command; an unloadable mesh is an input error.
 func loadMesh(_ global: GlobalOptions, rev: String?, console: Console) throws -> Mesh {
     let source = try MeshSource.open(path: global.repo, revision: rev)
-    let loaded = try MeshLoader().load(from: source.tree)
+    let loaded = try MeshLoader(cache: source.repository?.parseCache()).load(from: source.tree)
     ExitLifetime.keep(loaded)
     guard let mesh = loaded.value else {
         DiagnosticOutput.text(loaded.diagnostics, sources: loaded.sources, tree: source.tree, console: console)

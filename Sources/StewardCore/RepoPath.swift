@@ -13,6 +13,12 @@ public enum RepoPath {
         if relative.hasPrefix("/") || relative.hasPrefix("\\") || relative.contains(":\\") {
             throw .absolute(relative)
         }
+        // The common case (plain relative path, plain base) needs no splitting.
+        if isCanonical(relative), !relative.utf8.starts(with: "../".utf8), relative != "..", !relative.contains("/../"),
+           !relative.hasSuffix("/..") {
+            if base.isEmpty { return relative }
+            if isCanonical(base) { return base + "/" + relative }
+        }
         var parts: [Substring] = base.split(separator: "/")
         for piece in relative.split(separator: "/", omittingEmptySubsequences: true) {
             switch piece {
@@ -35,7 +41,31 @@ public enum RepoPath {
 
     /// The last component without its extensions (`a/b/c.odcs.yaml` -> `c`).
     public static func stem(of path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+        let u = path.utf8
+        let start = u.lastIndex(of: UInt8(ascii: "/")).map { u.index(after: $0) } ?? u.startIndex
+        let name = path[start...]
+        // Byte scans for the usual `dir/name.ext`; a leading dot or a trailing slash take the long way.
+        if let first = name.utf8.first, first != UInt8(ascii: ".") {
+            return String(name[..<(name.utf8.firstIndex(of: UInt8(ascii: ".")) ?? name.endIndex)])
+        }
+        let whole = path.split(separator: "/").last.map(String.init) ?? path
+        return whole.split(separator: ".", maxSplits: 1).first.map(String.init) ?? whole
+    }
+
+    /// Whether a path is already in the form `normalize`d paths take: no leading or trailing
+    /// slash, no empty or `.` part. Checked on bytes: listing a big tree asks for every file.
+    public static func isCanonical(_ path: String) -> Bool {
+        var length = 0
+        var dot = false
+        for b in path.utf8 {
+            if b == UInt8(ascii: "/") {
+                if length == 0 || (length == 1 && dot) { return false }
+                length = 0
+            } else {
+                if length == 0 { dot = b == UInt8(ascii: ".") }
+                length += 1
+            }
+        }
+        return length > 0 && !(length == 1 && dot)
     }
 }

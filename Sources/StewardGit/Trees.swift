@@ -93,7 +93,8 @@ public struct GitTree: FileTree {
     /// Strips `./`, leading and trailing slashes and empty parts, so `domains/`, `/domains`
     /// and `./domains` mean the same folder.
     static func normalize(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true)
+        if RepoPath.isCanonical(path) { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: true)
             .filter { $0 != "." }
             .joined(separator: "/")
     }

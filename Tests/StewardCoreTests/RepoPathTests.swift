@@ -22,4 +22,38 @@ import Testing
         #expect(RepoPath.directory(of: "domains/x/a.sql") == "domains/x")
         #expect(RepoPath.directory(of: "a.sql") == "")
     }
+
+    /// The byte-level fast paths of `stem` and `resolve` agree with the plain splitting
+    /// definitions on every combination of awkward pieces.
+    @Test func fastPathsAgreeWithTheDefinitions() {
+        func stem(_ path: String) -> String {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            return name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+        }
+        func resolve(_ relative: String, _ base: String) -> String? {
+            if relative.isEmpty || relative.hasPrefix("/") || relative.hasPrefix("\\") || relative.contains(":\\") { return nil }
+            var parts: [Substring] = base.split(separator: "/")
+            for piece in relative.split(separator: "/") {
+                switch piece {
+                case ".": continue
+                case "..":
+                    if parts.isEmpty { return nil }
+                    parts.removeLast()
+                default: parts.append(piece)
+                }
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: "/")
+        }
+        let pieces = ["", "a", ".", "..", "b.sql", ".hidden.yaml", "c.odcs.yaml", "é.x"]
+        var paths: [String] = []
+        for x in pieces { for y in pieces { for z in pieces { paths.append([x, y, z].joined(separator: "/")) } } }
+        paths += pieces + ["/a", "a/", "//a", "a//b", "./a", "a/."]
+        for p in paths {
+            #expect(RepoPath.stem(of: p) == stem(p), "stem of \(p)")
+            #expect(RepoPath.isCanonical(p) == (!p.isEmpty && p.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." }), "\(p)")
+            for base in ["", "domains/x", "domains/x/", "./d"] {
+                #expect((try? RepoPath.resolve(p, against: base)) == resolve(p, base), "\(p) against \(base)")
+            }
+        }
+    }
 }

@@ -99,7 +99,8 @@ public struct MeshLoader: Sendable {
 
         // 3. Read and parse every file, spread over the cores.
         trace.mark("list \(jobs.count) files")
-        let results = try Self.parseAll(jobs, from: tree, cache: cache)
+        // A whole mesh is worth the on-disk store; a few domains parse faster than it opens.
+        let results = try Self.parseAll(jobs, from: tree, cache: cache, store: partial ? nil : cache?.store)
         trace.mark("read and parse")
 
         // 4. Assemble.
@@ -236,7 +237,9 @@ public struct MeshLoader: Sendable {
 
     /// Reads and parses every job, spread over the cores; results keep the jobs' order.
     /// The first read error (I/O or a damaged repository) is rethrown after all workers stop.
-    static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil) throws -> [Result] {
+    static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil, store: ParseStore? = nil) throws -> [Result] {
+        store?.open()
+        cache?.reserve(jobs.count)
         let box = ResultBox(count: jobs.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (jobs.count + workers * 8 - 1) / (workers * 8))
@@ -252,8 +255,17 @@ public struct MeshLoader: Sendable {
                         box.set(i, hit)
                         continue
                     }
+                    if let key, let stored = store?.lookup(key, path: job.path) {
+                        let result = Result(job: job, value: stored, text: nil, diagnostics: [])
+                        cache?[key] = result
+                        box.set(i, result)
+                        continue
+                    }
                     let result = parse(job, bytes: try tree.read(job.path))
-                    if let key { cache?[key] = result }
+                    if let key {
+                        cache?[key] = result
+                        if let store, result.diagnostics.isEmpty, let value = result.value { store.record(key, value, path: job.path) }
+                    }
                     box.set(i, result)
                 } catch {
                     box.fail(error)
@@ -262,6 +274,7 @@ public struct MeshLoader: Sendable {
             }
         }
         if let error = box.error { throw error }
+        store?.flush()
         return box.values
     }
 }
@@ -270,8 +283,10 @@ public struct MeshLoader: Sendable {
 public final class ParseCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: MeshLoader.Result] = [:]
+    /// Parses kept between runs, consulted by whole-mesh loads.
+    public let store: ParseStore?
 
-    public init() {}
+    public init(store: ParseStore? = nil) { self.store = store }
 
     subscript(key: String) -> MeshLoader.Result? {
         get { lock.withLock { entries[key] } }
@@ -279,6 +294,11 @@ public final class ParseCache: @unchecked Sendable {
     }
 
     public var count: Int { lock.withLock { entries.count } }
+
+    /// Room for `n` more parses at once: a whole mesh would otherwise rehash as it fills.
+    func reserve(_ n: Int) {
+        lock.withLock { if n > entries.count { entries.reserveCapacity(entries.count + n) } }
+    }
 }
 
 /// Slots written by disjoint indices from concurrent workers.

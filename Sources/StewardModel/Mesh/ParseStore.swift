@@ -1,0 +1,210 @@
+import Foundation
+import StewardCore
+
+/// Parsed mesh files kept on disk between runs (docs/parse-cache.md), keyed by path and git
+/// blob id: a blob never changes, so an entry is never stale. Only clean parses are stored.
+///
+/// The store is a folder of segment files, each written whole under a temporary name and
+/// renamed into place, so readers see a segment entire or not at all. A run that parsed new
+/// files adds one segment; past `maxSegments` they are merged into one. Everything here is
+/// best effort: a store that cannot be read or written only makes loading slower, and an
+/// entry that fails its checksum or does not decode is parsed again.
+public final class ParseStore: @unchecked Sendable {
+    /// This build's folder: `<root>/v<format>-<executable size>-<executable mtime>`, so a new
+    /// build of Steward (whose decoders may differ) never reads another build's entries.
+    let directory: URL
+    static let maxSegments = 8
+    /// Past this many bytes of segments, the store starts over rather than grow.
+    static let maxBytes = 512 << 20
+
+    // INVARIANT: `segments` and `index` are set once by `open()` (under `lock`) before any
+    // lookup, and never change afterwards; `pending` is guarded by `lock`.
+    private let lock = NSLock()
+    private var opened = false
+    private var segments: [(name: String, bytes: [UInt8])] = []
+    private var index: [String: (segment: Int, start: Int, count: Int, checksum: UInt64)] = [:]
+    private var pending: [(key: String, bytes: [UInt8])] = []
+    private var hitCount = 0
+
+    /// The store under `root` (`<git dir>/steward/parse-cache`), or nil when disabled with
+    /// `STEWARD_PARSE_CACHE=off` or when this executable cannot be identified.
+    public static func at(_ root: URL) -> ParseStore? {
+        if ProcessInfo.processInfo.environment["STEWARD_PARSE_CACHE"] == "off" { return nil }
+        guard let build = buildFingerprint() else { return nil }
+        return ParseStore(directory: root.appendingPathComponent("v\(ModelCodec.formatVersion)-\(build)"))
+    }
+
+    init(directory: URL) { self.directory = directory }
+
+    private static let magic = Array("steward-parse-cache\n".utf8)
+
+    private static func buildFingerprint() -> String? {
+        // stat(2) follows /proc/self/exe to the executable itself.
+        let exe = FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : Bundle.main.executablePath
+        var st = stat()
+        guard let exe, stat(exe, &st) == 0, st.st_size > 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        #else
+        let modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        #endif
+        return "\(st.st_size)-\(modified)"
+    }
+
+    /// Reads every segment and indexes its entries (once).
+    func open() {
+        lock.withLock {
+            guard !opened else { return }
+            opened = true
+            for name in segmentNames() {
+                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
+                let bytes = [UInt8](data)
+                let s = segments.count
+                segments.append((name, bytes))
+                Self.scan(bytes) { key, start, count, checksum in index[key] = (s, start, count, checksum) }
+            }
+        }
+    }
+
+    var entryCount: Int { lock.withLock { index.count } }
+    /// Lookups answered from disk, for tests and traces.
+    var hits: Int { lock.withLock { hitCount } }
+
+    /// The stored parse of `key`, or nil (absent, damaged, or from an older layout).
+    func lookup(_ key: String, path: String) -> MeshLoader.Parsed? {
+        guard let e = index[key] else { return nil }
+        return segments[e.segment].bytes.withUnsafeBytes { all -> MeshLoader.Parsed? in
+            let slice = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
+            guard Self.checksum(slice) == e.checksum, let parsed = try? ModelCodec.decode(slice, path: path) else { return nil }
+            lock.withLock { hitCount += 1 }
+            return parsed
+        }
+    }
+
+    /// Keeps a clean parse for `flush`.
+    func record(_ key: String, _ parsed: MeshLoader.Parsed, path: String) {
+        let bytes = ModelCodec.encode(parsed, path: path)
+        lock.withLock { pending.append((key, bytes)) }
+    }
+
+    /// Writes what was recorded as one new segment; merges the segments past `maxSegments`.
+    func flush() {
+        let fresh = lock.withLock { () -> [(key: String, bytes: [UInt8])] in
+            defer { pending = [] }
+            return pending.filter { index[$0.key] == nil }
+        }
+        guard !fresh.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            removeOtherBuilds()
+            var existing = segmentNames()
+            let size = existing.reduce(0) { $0 + fileSize($1) }
+            if size > Self.maxBytes {
+                for name in existing { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+                existing = []
+            }
+            if existing.count + 1 > Self.maxSegments {
+                // Merge: the old segments' entries (read again: another run may have added some)
+                // and the new ones, into one segment; then remove what was merged.
+                var merged: [(key: String, bytes: [UInt8])] = []
+                var seen = Set<String>()
+                for name in existing {
+                    guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
+                    let bytes = [UInt8](data)
+                    Self.scan(bytes) { key, start, count, _ in
+                        if seen.insert(key).inserted { merged.append((key, Array(bytes[start..<start + count]))) }
+                    }
+                }
+                for e in fresh where seen.insert(e.key).inserted { merged.append(e) }
+                try write(merged)
+                for name in existing { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+            } else {
+                try write(fresh)
+            }
+        } catch {
+            // A read-only repository or a full disk: the next run parses again, nothing worse.
+        }
+    }
+
+    // MARK: segments
+
+    private func segmentNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".seg") }.sorted()
+    }
+
+    private func fileSize(_ name: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Other builds' folders: their entries can never be read by this build.
+    private func removeOtherBuilds() {
+        let root = directory.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name != directory.lastPathComponent {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        }
+    }
+
+    private func write(_ entries: [(key: String, bytes: [UInt8])]) throws {
+        // Time first so names sort oldest first; the pid and a random part keep them unique.
+        let name = String(format: "%016llx-%d-%08x.seg", UInt64(Date().timeIntervalSince1970 * 1_000_000), getpid(), UInt32.random(in: 0...UInt32.max))
+        let final = directory.appendingPathComponent(name)
+        let temporary = directory.appendingPathComponent(name + ".tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let file = FileHandle(forWritingAtPath: temporary.path) else { throw POSIXError(.EACCES) }
+        do {
+            // Written in chunks: a whole mesh's segment is tens of MB, not worth a second copy.
+            var chunk = Self.magic
+            for e in entries {
+                var w = BinaryWriter(path: "")
+                w.string(e.key)
+                w.uint(UInt64(e.bytes.count))
+                let sum = e.bytes.withUnsafeBytes(Self.checksum)
+                withUnsafeBytes(of: sum.littleEndian) { w.bytes.append(contentsOf: $0) }
+                chunk += w.bytes
+                chunk += e.bytes
+                if chunk.count >= 1 << 20 {
+                    try file.write(contentsOf: chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            try file.write(contentsOf: chunk)
+            try file.close()
+        } catch {
+            try? file.close()
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        guard rename(temporary.path, final.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    /// Calls `entry` for each well-formed entry of a segment; stops at the first damaged one.
+    private static func scan(_ bytes: [UInt8], _ entry: (String, Int, Int, UInt64) -> Void) {
+        guard bytes.starts(with: magic) else { return }
+        bytes.withUnsafeBytes { all in
+            var r = BinaryReader(UnsafeRawBufferPointer(rebasing: all[magic.count...]), path: "")
+            var offset = magic.count
+            while !r.atEnd {
+                let before = r.position
+                guard let key = try? r.string(), let count = try? r.uint(), let sum = try? r.fixed64(),
+                      UInt64(r.remaining) >= count else { return }
+                let start = offset + (r.position - before)
+                entry(key, start, Int(count), sum)
+                r.skip(Int(count))
+                offset = start + Int(count)
+            }
+        }
+    }
+
+    /// FNV-1a, 64 bits: catches a damaged entry before it is decoded into a wrong model.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+}
