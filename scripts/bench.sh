@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: load and lint a generated mesh of N products from a commit (release build).
+# Benchmark: load and lint a generated mesh of N products from a commit (release build),
+# without and with the parse cache (docs/parse-cache.md).
 #   bash scripts/bench.sh [N]          # default N=10000
 # Prints wall time and peak memory (GNU time), then hyperfine's statistics when installed.
 set -euo pipefail
@@ -21,11 +22,21 @@ if [ "$(policy_texts policies)" != "$(policy_texts "$out/policies")" ]; then
 fi
 swift build -c release --product steward >&2
 bin="$PWD/.build/release/steward"
-cmd="$bin lint -C $out --rev HEAD --format json"
+load="$bin lint -C $out --rev HEAD --format json --no-policies"
+full="$bin lint -C $out --rev HEAD --format json --time 2026-07-01T00:00:00Z"
 
 echo "mesh: $n products at $(git -C "$out" rev-parse --short HEAD), $(git -C "$out" ls-files | wc -l) files"
-# lint exits 1 when the mesh has errors; the generated mesh has none, so any failure is real.
-/usr/bin/time -f "lint --rev HEAD: %e s wall, %U s user, %M KB peak RSS" $cmd > /dev/null
+# Loading alone (issue 2): cold (no parse cache), the first run (which writes the cache), then
+# warm. The generated mesh has no model errors, so a failing load is real.
+STEWARD_PARSE_CACHE=off /usr/bin/time -f "load, cold (STEWARD_PARSE_CACHE=off): %e s wall, %U s user, %M KB peak RSS" $load > /dev/null
+rm -rf "$out/.git/steward/parse-cache"
+/usr/bin/time -f "load, first run (writes the parse cache): %e s wall, %U s user, %M KB peak RSS" $load > /dev/null
+/usr/bin/time -f "load, parse cache warm: %e s wall, %U s user, %M KB peak RSS" $load > /dev/null
+# With the policies (issue 3): lint exits 1, the example policies find mandatory problems.
+/usr/bin/time -f "lint with policies, parse cache warm: %e s wall, %U s user, %M KB peak RSS" $full > /dev/null || true
+STEWARD_TRACE=1 $full 2>&1 >/dev/null | grep -E "policies|view" || true
 if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 1 --runs 10 --style basic "$cmd"
+  STEWARD_PARSE_CACHE=off hyperfine --warmup 1 --runs 5 --style basic -n "load, cold" "$load"
+  hyperfine --warmup 1 --runs 10 --style basic -n "load, parse cache warm" "$load"
+  hyperfine --warmup 1 --runs 5 -i --style basic -n "lint with policies, warm" "$full"
 fi

@@ -145,6 +145,8 @@ struct Check: StewardCommand {
             console.err("error: the policies at the \(policiesFrom.name) revision do not check; nothing was evaluated")
             return .usage
         }
+        // Freeing the views and meshes of a large mesh takes longer than the report: the process ends instead.
+        defer { ExitLifetime.keep(run); ExitLifetime.keep(pair) }
         let (set, changes, view, evaluation, resolution) = (run.set, run.changes, run.view, run.evaluation, run.resolution)
         let findings = resolution.findings
         let gating = run.gating
