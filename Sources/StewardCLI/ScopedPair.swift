@@ -138,32 +138,75 @@ struct ErrorKey: Hashable {
 /// has no reader of it.
 final class Readers {
     let trees: [any FileTree]
-    private var texts: [[String: [(path: String, text: String)]]?]
+    private var texts: [[String: [(path: String, bytes: [UInt8])]]]?
 
-    init(trees: [any FileTree]) {
-        self.trees = trees
-        texts = Array(repeating: nil, count: trees.count)
+    init(trees: [any FileTree]) { self.trees = trees }
+
+    /// Every product file of every tree, by domain. A mesh of 10,000 products has 10,000 such
+    /// files a side: each distinct blob is read once (the sides share nearly all of them),
+    /// spread over the cores.
+    private func products() throws -> [[String: [(path: String, bytes: [UInt8])]]] {
+        if let texts { return texts }
+        var listed: [(tree: Int, domain: String, path: String, slot: Int)] = []
+        var reads: [(tree: Int, path: String)] = []
+        var slotOf: [String: Int] = [:]
+        for (i, tree) in trees.enumerated() {
+            for path in try tree.files(under: MeshLoader.domainsRoot) {
+                let parts = path.split(separator: "/")
+                guard parts.count == 4, parts[2] == "products", path.hasSuffix(".odps.yaml") else { continue }
+                let key = tree.contentID(path) ?? "\(i)\u{0}\(path)"
+                let slot = slotOf[key] ?? {
+                    reads.append((i, path))
+                    slotOf[key] = reads.count - 1
+                    return reads.count - 1
+                }()
+                listed.append((i, String(parts[1]), path, slot))
+            }
+        }
+        // In chunks, so the workers meet on the lock once a chunk rather than once a file.
+        let (trees, wanted) = (self.trees, reads)
+        let chunk = 256
+        let chunks = (wanted.count + chunk - 1) / chunk
+        let read = ParallelResults<[[UInt8]?]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            read.set(c, Result { try (c * chunk..<min(wanted.count, (c + 1) * chunk)).map { try trees[wanted[$0].tree].read(wanted[$0].path) } })
+        }
+        let bytes = try (0..<chunks).flatMap { try read.value($0) }
+        var out = Array(repeating: [String: [(path: String, bytes: [UInt8])]](), count: trees.count)
+        for f in listed {
+            guard let b = bytes[f.slot] else { continue }
+            out[f.tree][f.domain, default: []].append((f.path, b))
+        }
+        texts = out
+        return out
     }
 
-    private func products(_ i: Int) throws -> [String: [(path: String, text: String)]] {
-        if let t = texts[i] { return t }
-        var out: [String: [(path: String, text: String)]] = [:]
-        for path in try trees[i].files(under: MeshLoader.domainsRoot) {
-            let parts = path.split(separator: "/")
-            guard parts.count == 4, parts[2] == "products", path.hasSuffix(".odps.yaml"), let bytes = try trees[i].read(path) else { continue }
-            out[String(parts[1]), default: []].append((path, String(decoding: bytes, as: UTF8.self)))
+    /// Whether a file's bytes contain any of `ids` (a byte search: no decoding, no Unicode rules).
+    private static func names(_ bytes: [UInt8], anyOf ids: [[UInt8]]) -> Bool {
+        bytes.withUnsafeBufferPointer { hay in
+            ids.contains { id in
+                guard let first = id.first, id.count <= hay.count, let base = hay.baseAddress else { return id.isEmpty }
+                return id.withUnsafeBufferPointer { needle in
+                    var i = 0
+                    let last = hay.count - id.count
+                    while i <= last {
+                        if base[i] == first && memcmp(base + i, needle.baseAddress!, id.count) == 0 { return true }
+                        i += 1
+                    }
+                    return false
+                }
+            }
         }
-        texts[i] = out
-        return out
     }
 
     /// The domains outside `loaded` with a product file, on either side, that names one of `contracts`.
     func domains(reading contracts: Set<String>, outside loaded: Set<String>) throws -> Set<String> {
         guard !contracts.isEmpty else { return [] }
+        let ids = contracts.map { Array($0.utf8) }
         var out = Set<String>()
-        for i in trees.indices {
-            for (domain, files) in try products(i) where !loaded.contains(domain) && !out.contains(domain) {
-                if files.contains(where: { f in contracts.contains { f.text.contains($0) } }) { out.insert(domain) }
+        for side in try products() {
+            for (domain, files) in side where !loaded.contains(domain) && !out.contains(domain) {
+                if files.contains(where: { Self.names($0.bytes, anyOf: ids) }) { out.insert(domain) }
             }
         }
         return out
@@ -172,10 +215,11 @@ final class Readers {
     /// The product files of `domains`, on either side, that name one of `contracts`.
     func files(reading contracts: Set<String>, in domains: Set<String>) throws -> Set<String> {
         guard !contracts.isEmpty else { return [] }
+        let ids = contracts.map { Array($0.utf8) }
         var out = Set<String>()
-        for i in trees.indices {
-            for (domain, files) in try products(i) where domains.contains(domain) {
-                for f in files where contracts.contains(where: { f.text.contains($0) }) { out.insert(f.path) }
+        for side in try products() {
+            for (domain, files) in side where domains.contains(domain) {
+                for f in files where Self.names(f.bytes, anyOf: ids) { out.insert(f.path) }
             }
         }
         return out

@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 
 /// Every policy of a mesh, parsed and checked together (§8, §9): global policies in
@@ -36,10 +37,23 @@ public struct PolicySet: Sendable {
             }
             inputs.append((path, domain, text))
         }
-        var set = check(inputs, domains: domains)
+        // The same texts and domains always check the same: `history` and `log` judge many
+        // commits whose policies did not change, and would otherwise check them again each time.
+        let key = domains.sorted().joined(separator: "\n") + "\u{1}"
+            + inputs.map { "\($0.path)\u{0}\($0.domain ?? "")\u{0}\($0.text)" }.joined(separator: "\u{0}")
+        if let known = checked[key] {
+            var set = known
+            set.diagnostics = (diagnostics + set.diagnostics).sorted()
+            return set
+        }
+        let fresh = check(inputs, domains: domains)
+        checked[key] = fresh
+        var set = fresh
         set.diagnostics = (diagnostics + set.diagnostics).sorted()
         return set
     }
+
+    private static let checked = CheckedSets()
 
     /// Parses and checks policy texts. Consts come first (global ones visible everywhere,
     /// domain ones in their domain), then every policy.
@@ -118,5 +132,22 @@ public struct PolicySet: Sendable {
         }
         return PolicySet(policies: policies.sorted { $0.id < $1.id }, diagnostics: diagnostics.sorted(),
                          sources: sources, files: files.map(\.file))
+    }
+}
+
+/// Checked policy sets by their exact inputs, for the life of the process (a few at most).
+private final class CheckedSets: @unchecked Sendable {
+    // INVARIANT: `sets` is only touched under `lock`.
+    private let lock = NSLock()
+    private var sets: [String: PolicySet] = [:]
+
+    subscript(key: String) -> PolicySet? {
+        get { lock.withLock { sets[key] } }
+        set {
+            lock.withLock {
+                if sets.count >= 16 { sets = [:] }  // a walk through many rule changes: start over
+                sets[key] = newValue
+            }
+        }
     }
 }
