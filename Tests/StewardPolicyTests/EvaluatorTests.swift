@@ -284,4 +284,26 @@ import Testing
         #expect(w.contains("email") && w.contains("contact") && w.contains("from"))
         #expect(!w.contains("phone") && !w.contains("birth_date") && !w.contains("not"))
     }
+
+    @Test func wordsLowercaseIdentifiersWithUnderscoresAndDigits() {
+        let sql = "SELECT Customer_ID, o.orderTotal2, 'it''s -- quoted' AS x9\nFROM sales.Orders_v2 -- Trailing\nWHERE a-b > 0 --- three\nAND \"Quoted_Col\" = 1"
+        #expect(ModelView.words(of: sql) == ["select", "customer_id", "o", "ordertotal2", "as", "x9", "from", "sales", "orders_v2",
+                                             "where", "a", "b", "0", "and", "quoted_col", "1"])
+        // A `\r\n` is one Character, not a `\n`: it does not end a comment.
+        #expect(ModelView.words(of: "a -- b\r\nc\nd") == ["a", "d"])
+        #expect(ModelView.words(of: "SELECT Näme，Straße FROM t") == ["select", "näme", "straße", "from", "t"])
+    }
+
+    @Test func asciiWordsMatchTheCharacterScan() {
+        let alphabet = Array("aZ_9 -'\n\r,.")
+        var seed: UInt64 = 42
+        for _ in 0..<2000 {
+            var sql = ""
+            for _ in 0..<40 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                sql.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            #expect(ModelView.words(of: sql) == ModelView.unicodeWords(of: sql), "\(sql.debugDescription)")
+        }
+    }
 }
