@@ -103,10 +103,10 @@ extension ModelView {
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
                             transform: @escaping (String) -> String? = { _ in nil }) {
         // `old` and `new` bind whole entities: a view with change policies builds everything.
-        var h = ViewBuilder(mesh: head, demand: demand.targets.contains(.change) ? .all : demand)
+        var h = ViewBuilder(mesh: head, demand: demand.targets.contains(.change) ? .all : demand, indexingChangedRecords: true)
         h.transformText = transform
         h.build(evaluation: evaluation)
-        var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables)
+        var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexingChangedRecords: true)
         b.build(evaluation: evaluation)
         var tables = b.tables
         func append(_ kind: RecordKind, _ fields: [Value], at: SourceLocation) -> Value {
@@ -185,9 +185,10 @@ private struct ViewBuilder {
     /// change holds the head mesh and, after it, the base mesh.
     let domainBase: Int, productBase: Int, contractBase: Int
 
-    init(mesh: Mesh, demand: Demand, tables: [[RecordData]]? = nil) {
+    init(mesh: Mesh, demand: Demand, tables: [[RecordData]]? = nil, indexingChangedRecords: Bool = false) {
         self.mesh = mesh
         self.demand = demand
+        self.indexingChangedRecords = indexingChangedRecords
         if let tables { self.tables = tables }
         let t = self.tables
         domainBase = t[RecordKind.domain.ordinal].count
@@ -216,7 +217,9 @@ private struct ViewBuilder {
     func productRef(_ id: String?) -> Value { id.flatMap { productIndex[$0] }.map { ref(.product, $0) } ?? .missing }
     func contractRef(_ id: String?) -> Value { id.flatMap { contractIndex[$0] }.map { ref(.contract, $0) } ?? .missing }
 
-    /// Records by id, for the `old` and `new` of change targets.
+    /// Records by id, for the `old` and `new` of change targets; only a change view fills
+    /// them (a property each is 100,000 inserts on a large mesh).
+    let indexingChangedRecords: Bool
     var propertyRefs: [String: Value] = [:]
     var inputRefs: [String: Value] = [:]
 
@@ -316,7 +319,7 @@ private struct ViewBuilder {
                 strings(reads.map(\.name)), strings(reads.filter(\.pii).map(\.name)),
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
-            inputRefs["\(id)/inputs/\(port.name)"] = input
+            if indexingChangedRecords { inputRefs["\(id)/inputs/\(port.name)"] = input }
             inputTargets.append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
         }
         var outputs: [Value] = []
@@ -388,7 +391,7 @@ private struct ViewBuilder {
                     completeness, errorRate, strings(p.tags), customMap(p.customProperties),
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
-                propertyRefs[pid] = prop
+                if indexingChangedRecords { propertyRefs[pid] = prop }
                 if demand.evaluates(.property) { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
             }
             let appended = append(.object, [
