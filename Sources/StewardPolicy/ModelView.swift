@@ -339,7 +339,8 @@ private struct ViewBuilder {
             p.version.flatMap(SemVer.init).map(Value.semver) ?? .missing, opt(p.purpose),
             .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
             demand.wants(.product, "team") ? team(p.team, at: p.location) : .missing,
-            strings(p.tags), customMap(p.customProperties), .string(p.location.path),
+            strings(demand.wants(.product, "tags") ? p.tags : []),
+            customMap(demand.wants(.product, "customProperties") ? p.customProperties : []), .string(p.location.path),
         ], location: p.location)
         if demand.evaluates(.product) {
             targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
@@ -369,6 +370,7 @@ private struct ViewBuilder {
         let wantObjects = wantProperties || demand.wants(.contract, "objects")
         let wantQuality = demand.wants(.property, "quality")
         let wantDerived = demand.wants(.property, "completeness") || demand.wants(.property, "errorRate")
+        let wantTags = demand.wants(.property, "tags"), wantCustom = demand.wants(.property, "customProperties")
         for o in c.objects where wantObjects {
             let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
             let objectRef = ref(.object, objectIndex)
@@ -388,7 +390,7 @@ private struct ViewBuilder {
                     opt(p.logicalType), opt(p.physicalType), opt(p.physicalName), opt(p.businessName), opt(p.description),
                     .bool(p.required), .bool(p.unique), .bool(p.primaryKey), .bool(p.partitioned), .bool(p.criticalDataElement),
                     opt(p.classification), .bool(p.isPII), opt(p.anonymizationStrategy), .list(quality),
-                    completeness, errorRate, strings(p.tags), customMap(p.customProperties),
+                    completeness, errorRate, strings(wantTags ? p.tags : []), customMap(wantCustom ? p.customProperties : []),
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
                 if indexingChangedRecords { propertyRefs[pid] = prop }
@@ -429,7 +431,8 @@ private struct ViewBuilder {
             span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
             span(freshness), opt(freshness.flatMap { $0.element ?? c.slaDefaultElement }), span(frequency),
             .list(sla), .list(grants), demand.wants(.contract, "team") ? team(c.team, at: c.location) : .missing, .list(servers),
-            strings(c.tags), customMap(c.customProperties), .string(c.location.path),
+            strings(demand.wants(.contract, "tags") ? c.tags : []),
+            customMap(demand.wants(.contract, "customProperties") ? c.customProperties : []), .string(c.location.path),
         ], location: c.location, fieldLocations: locations)
         if demand.evaluates(.contract) {
             targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
