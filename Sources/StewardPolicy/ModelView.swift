@@ -85,9 +85,10 @@ public final class ModelView: Sendable {
     }
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
-    /// `transform` gives a product's transform text by path, for `input.reads`.
+    /// `transform` gives a product's transform text by path, for `input.reads`; it is called
+    /// from several threads at once.
     public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all,
-                            transform: @escaping (String) -> String? = { _ in nil }) {
+                            transform: (@Sendable (String) -> String?)? = nil) {
         var b = ViewBuilder(mesh: mesh, demand: demand)
         b.transformText = transform
         b.build(evaluation: evaluation)
@@ -101,7 +102,7 @@ extension ModelView {
     /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
-                            transform: @escaping (String) -> String? = { _ in nil }) {
+                            transform: (@Sendable (String) -> String?)? = nil) {
         // `old` and `new` bind whole entities: a view with change policies builds everything.
         var h = ViewBuilder(mesh: head, demand: demand.targets.contains(.change) ? .all : demand, indexingChangedRecords: true)
         h.transformText = transform
@@ -163,7 +164,8 @@ extension ModelView {
 private struct ViewBuilder {
     let mesh: Mesh
     let demand: Demand
-    var transformText: (String) -> String? = { _ in nil }
+    /// Transform text by path; without it `input.reads` is empty.
+    var transformText: (@Sendable (String) -> String?)?
     var tables: [[RecordData]] = Array(repeating: [], count: RecordKind.allCases.count)
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
@@ -266,7 +268,9 @@ private struct ViewBuilder {
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
-        for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i) }
+        let wantReads = (demand.wants(.input, "reads") || demand.wants(.input, "piiReads")) && wantInputs
+        let reads = wantReads ? transformText.map(transformReads) : nil
+        for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i, reads: reads?[i] ?? []) }
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
 
@@ -294,21 +298,37 @@ private struct ViewBuilder {
 
     // MARK: products
 
-    mutating func buildProduct(_ id: String, index: Int) {
+    var wantInputs: Bool { demand.evaluates(.input) || demand.wants(.product, "inputs") }
+
+    /// The columns each product's transform names, by product (in id order) and input port.
+    /// Reading and scanning 10,000 transforms one by one was most of the build; each product's
+    /// is independent, so they run in parallel.
+    func transformReads(_ transform: @escaping @Sendable (String) -> String?) -> [[ColumnsRead]] {
+        let (mesh, ids) = (mesh, productIds)
+        let slots = Slots<[ColumnsRead]>(count: ids.count)
+        DispatchQueue.concurrentPerform(iterations: ids.count) { i in
+            let words = ModelView.words(of: transform(mesh.transforms[ids[i]] ?? "") ?? "")
+            slots[i] = mesh.products[ids[i]]!.inputPorts.map { port in
+                mesh.contracts[port.contractId].map { Self.columns(of: $0, namedIn: words) } ?? []
+            }
+        }
+        return ids.indices.map { slots[$0]! }
+    }
+
+    /// `reads` has an element per input port, or none when no policy reads them.
+    mutating func buildProduct(_ id: String, index: Int, reads portReads: [ColumnsRead]) {
         let p = mesh.products[id]!
         let domainName = p.domain ?? ""
         let me = ref(.product, Int32(index))
         let domain = domainRef(domainName)
         var inputs: [Value] = []
         var inputTargets: [Target] = []
-        let wantInputs = demand.evaluates(.input) || demand.wants(.product, "inputs")
-        let wantReads = demand.wants(.input, "reads") || demand.wants(.input, "piiReads")
-        let words = wantReads ? ModelView.words(of: transformText(mesh.transforms[id] ?? "") ?? "") : []
-        for port in p.inputPorts where wantInputs {
+        let wantInputs = self.wantInputs
+        for (k, port) in p.inputPorts.enumerated() where wantInputs {
             guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
-            let reads = wantReads ? Self.columns(of: c, namedIn: words) : []
+            let reads = portReads.isEmpty ? [] : portReads[k]
             let grantRefs = grants(ofContract: port.contractId).filter { g in
                 c.roles[g.offset].grantedDomains.contains(domainName)
             }.map(\.value)
@@ -465,8 +485,10 @@ private struct ViewBuilder {
     }
 
 
+    typealias ColumnsRead = [(name: String, pii: Bool)]
+
     /// The top-level columns of a contract that a transform's words name.
-    static func columns(of c: Contract, namedIn words: Set<String>) -> [(name: String, pii: Bool)] {
+    static func columns(of c: Contract, namedIn words: Set<String>) -> ColumnsRead {
         var out: [(String, Bool)] = []
         for o in c.objects {
             for p in o.properties where words.contains(p.name.lowercased()) || p.physicalName.map({ words.contains($0.lowercased()) }) == true {

@@ -294,6 +294,22 @@ import Testing
         #expect(ModelView.words(of: "SELECT Näme，Straße FROM t") == ["select", "näme", "straße", "from", "t"])
     }
 
+    @Test func inputReadsAreTheInputColumnsTheTransformNames() throws {
+        let scratch = try ScratchMesh()
+        try scratch.write("domains/sales/transforms/daily_sales.sql", "SELECT Email, order_ts FROM orders -- order_id\n")
+        let mesh = try #require(try scratch.load().value)
+        let tree = scratch.tree
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test")) { path in
+            (try? tree.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let input = try #require(view.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
+        #expect(view.field("reads", of: input) == .list([.string("email"), .string("order_ts")]))
+        #expect(view.field("piiReads", of: input) == .list([.string("email")]))
+        let withoutTransforms = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let unread = try #require(withoutTransforms.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
+        #expect(withoutTransforms.field("reads", of: unread) == .list([]))
+    }
+
     @Test func asciiWordsMatchTheCharacterScan() {
         let alphabet = Array("aZ_9 -'\n\r,.")
         var seed: UInt64 = 42
