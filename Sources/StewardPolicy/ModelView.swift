@@ -356,7 +356,7 @@ private struct ViewBuilder {
         let engine = p.custom("engine")?.string ?? mesh.settings.defaultEngine
         tables[RecordKind.product.ordinal][index] = RecordData(fields: [
             .string(id), .string(p.odpsID), .string(p.name), .string(domainName), .string(p.status),
-            p.version.flatMap(SemVer.init).map(Value.semver) ?? .missing, opt(p.purpose),
+            version(p.version), opt(p.purpose),
             .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
             demand.wants(.product, "team") ? team(p.team, at: p.location) : .missing,
             strings(demand.wants(.product, "tags") ? p.tags : []),
@@ -391,13 +391,15 @@ private struct ViewBuilder {
         let wantQuality = demand.wants(.property, "quality")
         let wantDerived = demand.wants(.property, "completeness") || demand.wants(.property, "errorRate")
         let wantTags = demand.wants(.property, "tags"), wantCustom = demand.wants(.property, "customProperties")
+        let wantPropertyTargets = demand.evaluates(.property)
         for o in c.objects where wantObjects {
             let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
+            let idPrefix = "\(id).\(o.name)."
             for entry in wantProperties ? SchemaProperty.flatten(o.properties) : [] {
                 let p = entry.property
-                let pid = "\(id).\(o.name).\(entry.path)"
+                let pid = idPrefix + entry.path
                 let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
                 let derived = wantDerived ? p.quality.map(Self.guarantees) : []
                 let completeness = derived.compactMap(\.completeness).max().map(Value.percent) ?? .missing
@@ -414,7 +416,7 @@ private struct ViewBuilder {
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
                 if indexingChangedRecords { propertyRefs[pid] = prop }
-                if demand.evaluates(.property) { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
+                if wantPropertyTargets { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
             }
             let appended = append(.object, [
                 .string(o.name), .string(id), opt(o.physicalName), opt(o.physicalType), opt(o.businessName),
@@ -445,7 +447,7 @@ private struct ViewBuilder {
         tables[RecordKind.contract.ordinal][index] = RecordData(fields: [
             .string(id), .string(c.status), .string(domainName), .string(c.apiVersion),
             opt(c.name), opt(c.dataProduct), opt(c.description?.purpose),
-            SemVer(c.version).map(Value.semver) ?? .missing, .list(objects), .list(allProperties),
+            version(c.version), .list(objects), .list(allProperties),
             .bool(producerOf[id] == nil && c.servers.contains { $0.type == "local" }), producer,
             .list((consumersOf[id] ?? []).map { productRef($0) }),
             span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
@@ -573,6 +575,19 @@ private struct ViewBuilder {
         var m: [String: Value] = [:]
         for p in props where m[p.property] == nil { m[p.property] = Value(yaml: p.value) }
         return .map(m)
+    }
+
+    /// Parsed versions by text: a mesh has few distinct ones, and parsing one is slower than
+    /// looking it up.
+    var versions: [String: Value] = [:]
+
+    /// A version as a semver value; missing when it is absent or not SemVer 2.0.0.
+    mutating func version(_ text: String?) -> Value {
+        guard let text else { return .missing }
+        if let parsed = versions[text] { return parsed }
+        let parsed = SemVer(text).map(Value.semver) ?? .missing
+        versions[text] = parsed
+        return parsed
     }
 
     func span(_ s: SLAProperty?) -> Value { s?.span.flatMap { Value.duration(seconds: $0.seconds) } ?? .missing }
