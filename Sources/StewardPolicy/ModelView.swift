@@ -401,18 +401,25 @@ private struct ViewBuilder {
                 let p = entry.property
                 let pid = idPrefix + entry.path
                 let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
-                let derived = wantDerived ? p.quality.map(Self.guarantees) : []
-                let completeness = derived.compactMap(\.completeness).max().map(Value.percent) ?? .missing
-                let errorRate = derived.compactMap(\.errorRate).min().map(Value.percent) ?? .missing
+                // The best guarantee of its rules, placed at the first rule that gives one.
+                var completeness: Double?, errorRate: Double?
                 var locations: [Int: SourceLocation] = [:]
-                if let i = derived.firstIndex(where: { $0.completeness != nil }) { locations[Field.completeness] = p.quality[i].location }
-                if let i = derived.firstIndex(where: { $0.errorRate != nil }) { locations[Field.errorRate] = p.quality[i].location }
+                for q in wantDerived ? p.quality : [] {
+                    let g = Self.guarantees(q)
+                    if let c = g.completeness {
+                        if let best = completeness { if best < c { completeness = c } } else { completeness = c; locations[Field.completeness] = q.location }
+                    }
+                    if let e = g.errorRate {
+                        if let best = errorRate { if e < best { errorRate = e } } else { errorRate = e; locations[Field.errorRate] = q.location }
+                    }
+                }
                 let prop = append(.property, [
                     .string(pid), opt(p.id), .string(entry.path), .string(o.name), .string(id),
                     opt(p.logicalType), opt(p.physicalType), opt(p.physicalName), opt(p.businessName), opt(p.description),
                     .bool(p.required), .bool(p.unique), .bool(p.primaryKey), .bool(p.partitioned), .bool(p.criticalDataElement),
                     opt(p.classification), .bool(p.isPII), opt(p.anonymizationStrategy), .list(quality),
-                    completeness, errorRate, strings(wantTags ? p.tags : []), customMap(wantCustom ? p.customProperties : []),
+                    completeness.map(Value.percent) ?? .missing, errorRate.map(Value.percent) ?? .missing,
+                    strings(wantTags ? p.tags : []), customMap(wantCustom ? p.customProperties : []),
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
                 if indexingChangedRecords { propertyRefs[pid] = prop }

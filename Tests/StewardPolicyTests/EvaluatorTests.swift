@@ -278,6 +278,32 @@ import Testing
     }
 }
 
+@Suite struct DerivedGuaranteesTests {
+    @Test func aPropertyHasTheBestGuaranteeOfItsRulesPlacedAtTheFirstThatGivesOne() throws {
+        let scratch = try ScratchMesh()
+        try scratch.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "        required: true\n", with: """
+                        required: true
+                        quality:
+                          - {type: library, metric: rowCount, mustBeGreaterThan: 0}
+                          - {type: library, metric: nullValues, mustBeLessThan: 5, unit: percent}
+                          - {type: library, metric: invalidValues, mustBeLessOrEqualTo: 2, unit: percent}
+                          - {type: library, metric: missingValues, mustBe: 0}
+                          - {type: library, metric: invalidValues, mustBeLessOrEqualTo: 1, unit: percent}
+
+                """)
+        let mesh = try #require(try scratch.load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let target = try #require(view.targets(.property).first { $0.id == "sales.orders_raw.orders.order_id" })
+        guard case .record(let ref) = target.bindings[0] else { Issue.record("not a record"); return }
+        #expect(view.field("completeness", of: target.bindings[0]) == .percent(100))
+        #expect(view.field("errorRate", of: target.bindings[0]) == .percent(1))
+        let record = view.record(ref)
+        let rules = mesh.contracts["sales.orders_raw"]!.objects[0].properties[0].quality
+        #expect(record.location(ofField: Schema.index(of: "completeness", in: .property)!) == rules[1].location)
+        #expect(record.location(ofField: Schema.index(of: "errorRate", in: .property)!) == rules[2].location)
+    }
+}
+
 @Suite struct TransformReadsTests {
     @Test func wordsSkipCommentsAndStringLiterals() {
         let w = ModelView.words(of: "SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
