@@ -236,7 +236,7 @@ private struct ViewBuilder {
         case "grant":
             grantRefs[String(element.split(separator: "/").first ?? "")].flatMap { grants in
                 mesh.contracts[String(element.split(separator: "/").first ?? "")]?.roles.firstIndex { "\($0.role)" == element.split(separator: "/").last.map(String.init) }
-                    .flatMap { $0 < grants.count ? grants[$0] : nil }
+                    .flatMap { $0 < grants.count ? grants[$0].record : nil }
             } ?? .missing
         default: .missing
         }
@@ -325,17 +325,15 @@ private struct ViewBuilder {
         var inputTargets: [Target] = []
         let wantInputs = self.wantInputs
         for (k, port) in p.inputPorts.enumerated() where wantInputs {
-            guard let c = mesh.contracts[port.contractId] else { continue }  // the validator reports it
+            guard contractIndex[port.contractId] != nil else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
             let reads = portReads.isEmpty ? [] : portReads[k]
-            let grantRefs = grants(ofContract: port.contractId).filter { g in
-                c.roles[g.offset].grantedDomains.contains(domainName)
-            }.map(\.value)
+            let grants = (grantRefs[port.contractId] ?? []).filter { $0.domains.contains(domainName) }.map(\.record)
             let input = append(.input, [
                 .string(port.name), .string(port.contractId), .string(port.version),
                 contractRef(port.contractId), productRef(producer), .string(producerDomain),
-                .bool(producer == nil), .bool(producerDomain != domainName), .list(grantRefs), grantRefs.first ?? .missing,
+                .bool(producer == nil), .bool(producerDomain != domainName), .list(grants), grants.first ?? .missing,
                 strings(reads.map(\.name)), strings(reads.filter(\.pii).map(\.name)),
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
@@ -371,10 +369,12 @@ private struct ViewBuilder {
     // MARK: contracts
 
     /// Grant records of a contract, built with the contract; looked up by role position.
-    var grantRefs: [String: [Value]] = [:]
+    var grantRefs: [String: [Grant]] = [:]
 
-    func grants(ofContract id: String) -> [(offset: Int, value: Value)] {
-        (grantRefs[id] ?? []).enumerated().map { ($0.offset, $0.element) }
+    /// A grant record and the domains it grants, which every input of its contract filters on.
+    struct Grant {
+        let record: Value
+        let domains: [String]
     }
 
     mutating func buildContract(_ id: String, index: Int) {
@@ -433,7 +433,7 @@ private struct ViewBuilder {
             objects.append(objectRef)
             allProperties += props
         }
-        let grants = grantRefs[id] ?? []
+        let grants = (grantRefs[id] ?? []).map(\.record)
         let retention = c.sla("retention")
         let freshness = c.sla("latency") ?? c.sla("freshness")
         let frequency = c.sla("frequency")
@@ -475,16 +475,17 @@ private struct ViewBuilder {
         let me = ref(.contract, contractIndex[id]!)
         let domainName = contractDomain(id)
         let producer = productRef(producerOf[id])
-        var grants: [Value] = []
+        var grants: [Grant] = []
         for r in c.roles {
             let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
                 .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let domains = r.grantedDomains
             let g = append(.grant, [
                 .string(r.role), .string(id), opt(r.access), opt(r.description),
                 opt(r.firstLevelApprovers), opt(r.secondLevelApprovers), strings(approvers),
-                strings(r.grantedDomains), .bool(r.allowsPII),
+                strings(domains), .bool(r.allowsPII),
             ], at: r.location)
-            grants.append(g)
+            grants.append(Grant(record: g, domains: domains))
             if demand.evaluates(.grant) {
                 targets[.grant, default: []].append(Target(id: "\(id)/grants/\(r.role)", domain: domainName,
                                                            bindings: [g, me, producer, domainRef(domainName)], location: r.location))
