@@ -265,11 +265,12 @@ private struct ViewBuilder {
             .list(domainNames.map { ref(.domain, domainIndex[$0]!) }),
         ], at: settings.location)
 
+        let wantReads = (demand.wants(.input, "reads") || demand.wants(.input, "piiReads")) && wantInputs
+        let pendingReads = wantReads ? transformText.map(startTransformReads) : nil
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
-        let wantReads = (demand.wants(.input, "reads") || demand.wants(.input, "piiReads")) && wantInputs
-        let reads = wantReads ? transformText.map(transformReads) : nil
+        let reads = pendingReads?()
         for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i, reads: reads?[i] ?? []) }
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
@@ -300,19 +301,26 @@ private struct ViewBuilder {
 
     var wantInputs: Bool { demand.evaluates(.input) || demand.wants(.product, "inputs") }
 
-    /// The columns each product's transform names, by product (in id order) and input port.
-    /// Reading and scanning 10,000 transforms one by one was most of the build; each product's
-    /// is independent, so they run in parallel.
-    func transformReads(_ transform: @escaping @Sendable (String) -> String?) -> [[ColumnsRead]] {
+    /// Starts finding the columns each product's transform names, on other threads, and
+    /// returns what waits for them: by product (in id order) and input port. Reading and
+    /// scanning 10,000 transforms one by one was most of the build; each product's is
+    /// independent, so they run in parallel, and meanwhile the contracts are built.
+    func startTransformReads(_ transform: @escaping @Sendable (String) -> String?) -> () -> [[ColumnsRead]] {
         let (mesh, ids) = (mesh, productIds)
         let slots = Slots<[ColumnsRead]>(count: ids.count)
-        DispatchQueue.concurrentPerform(iterations: ids.count) { i in
-            let words = ModelView.words(of: transform(mesh.transforms[ids[i]] ?? "") ?? "")
-            slots[i] = mesh.products[ids[i]]!.inputPorts.map { port in
-                mesh.contracts[port.contractId].map { Self.columns(of: $0, namedIn: words) } ?? []
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            DispatchQueue.concurrentPerform(iterations: ids.count) { i in
+                let words = ModelView.words(of: transform(mesh.transforms[ids[i]] ?? "") ?? "")
+                slots[i] = mesh.products[ids[i]]!.inputPorts.map { port in
+                    mesh.contracts[port.contractId].map { Self.columns(of: $0, namedIn: words) } ?? []
+                }
             }
         }
-        return ids.indices.map { slots[$0]! }
+        return {
+            done.wait()
+            return ids.indices.map { slots[$0]! }
+        }
     }
 
     /// `reads` has an element per input port, or none when no policy reads them.
