@@ -405,9 +405,12 @@ private struct ViewBuilder {
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
             let idPrefix = "\(id).\(o.name)."
-            for entry in wantProperties ? SchemaProperty.flatten(o.properties) : [] {
-                let p = entry.property
-                let pid = idPrefix + entry.path
+            let properties = wantProperties ? o.properties : []
+            // Most objects nest nothing: their properties are their own flattening, without a copy.
+            let flattened = properties.contains { !$0.properties.isEmpty || $0.items != nil } ? SchemaProperty.flatten(properties) : nil
+            for k in 0..<(flattened?.count ?? properties.count) {
+                let (path, p) = flattened?[k] ?? (properties[k].name, properties[k])
+                let pid = idPrefix + path
                 let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
                 // The best guarantee of its rules, placed at the first rule that gives one.
                 var completeness: Double?, errorRate: Double?
@@ -422,7 +425,7 @@ private struct ViewBuilder {
                     }
                 }
                 let prop = append(.property, [
-                    .string(pid), opt(p.id), .string(entry.path), .string(o.name), .string(id),
+                    .string(pid), opt(p.id), .string(path), .string(o.name), .string(id),
                     opt(p.logicalType), opt(p.physicalType), opt(p.physicalName), opt(p.businessName), opt(p.description),
                     .bool(p.required), .bool(p.unique), .bool(p.primaryKey), .bool(p.partitioned), .bool(p.criticalDataElement),
                     opt(p.classification), .bool(p.isPII), opt(p.anonymizationStrategy), .list(quality),

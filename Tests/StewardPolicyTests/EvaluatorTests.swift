@@ -304,6 +304,40 @@ import Testing
     }
 }
 
+@Suite struct NestedPropertiesTests {
+    @Test func nestedPropertiesAreTargetsWithDottedPathsInDocumentOrder() throws {
+        let scratch = try ScratchMesh()
+        try scratch.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "        logicalType: timestamp\n", with: """
+                logicalType: timestamp
+              - name: address
+                logicalType: object
+                properties:
+                  - name: street
+                    logicalType: string
+                  - name: geo
+                    logicalType: object
+                    properties:
+                      - name: lat
+                        logicalType: number
+              - name: lines
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - name: sku
+                      logicalType: string
+
+        """)
+        let mesh = try #require(try scratch.load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let targets = view.targets(.property).filter { $0.id.hasPrefix("sales.orders_raw.") }
+        #expect(targets.map(\.id) == ["order_id", "email", "order_ts", "address", "address.street", "address.geo", "address.geo.lat",
+                                       "lines", "lines.sku"].map { "sales.orders_raw.orders.\($0)" })
+        #expect(targets.map { view.field("name", of: $0.bindings[0]) } == SchemaProperty.flatten(
+            mesh.contracts["sales.orders_raw"]!.objects[0].properties).map { .string($0.path) })
+    }
+}
+
 @Suite struct TransformReadsTests {
     @Test func wordsSkipCommentsAndStringLiterals() {
         let w = ModelView.words(of: "SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
