@@ -278,10 +278,108 @@ import Testing
     }
 }
 
+@Suite struct DerivedGuaranteesTests {
+    @Test func aPropertyHasTheBestGuaranteeOfItsRulesPlacedAtTheFirstThatGivesOne() throws {
+        let scratch = try ScratchMesh()
+        try scratch.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "        required: true\n", with: """
+                        required: true
+                        quality:
+                          - {type: library, metric: rowCount, mustBeGreaterThan: 0}
+                          - {type: library, metric: nullValues, mustBeLessThan: 5, unit: percent}
+                          - {type: library, metric: invalidValues, mustBeLessOrEqualTo: 2, unit: percent}
+                          - {type: library, metric: missingValues, mustBe: 0}
+                          - {type: library, metric: invalidValues, mustBeLessOrEqualTo: 1, unit: percent}
+
+                """)
+        let mesh = try #require(try scratch.load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let target = try #require(view.targets(.property).first { $0.id == "sales.orders_raw.orders.order_id" })
+        guard case .record(let ref) = target.bindings[0] else { Issue.record("not a record"); return }
+        #expect(view.field("completeness", of: target.bindings[0]) == .percent(100))
+        #expect(view.field("errorRate", of: target.bindings[0]) == .percent(1))
+        let record = view.record(ref)
+        let rules = mesh.contracts["sales.orders_raw"]!.objects[0].properties[0].quality
+        #expect(record.location(ofField: Schema.index(of: "completeness", in: .property)!) == rules[1].location)
+        #expect(record.location(ofField: Schema.index(of: "errorRate", in: .property)!) == rules[2].location)
+    }
+}
+
+@Suite struct NestedPropertiesTests {
+    @Test func nestedPropertiesAreTargetsWithDottedPathsInDocumentOrder() throws {
+        let scratch = try ScratchMesh()
+        try scratch.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "        logicalType: timestamp\n", with: """
+                logicalType: timestamp
+              - name: address
+                logicalType: object
+                properties:
+                  - name: street
+                    logicalType: string
+                  - name: geo
+                    logicalType: object
+                    properties:
+                      - name: lat
+                        logicalType: number
+              - name: lines
+                logicalType: array
+                items:
+                  logicalType: object
+                  properties:
+                    - name: sku
+                      logicalType: string
+
+        """)
+        let mesh = try #require(try scratch.load().value)
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let targets = view.targets(.property).filter { $0.id.hasPrefix("sales.orders_raw.") }
+        #expect(targets.map(\.id) == ["order_id", "email", "order_ts", "address", "address.street", "address.geo", "address.geo.lat",
+                                       "lines", "lines.sku"].map { "sales.orders_raw.orders.\($0)" })
+        #expect(targets.map { view.field("name", of: $0.bindings[0]) } == SchemaProperty.flatten(
+            mesh.contracts["sales.orders_raw"]!.objects[0].properties).map { .string($0.path) })
+    }
+}
+
 @Suite struct TransformReadsTests {
     @Test func wordsSkipCommentsAndStringLiterals() {
         let w = ModelView.words(of: "SELECT c.Email AS contact, '-- not a comment', 'phone' -- birth_date\nFROM t")
         #expect(w.contains("email") && w.contains("contact") && w.contains("from"))
         #expect(!w.contains("phone") && !w.contains("birth_date") && !w.contains("not"))
+    }
+
+    @Test func wordsLowercaseIdentifiersWithUnderscoresAndDigits() {
+        let sql = "SELECT Customer_ID, o.orderTotal2, 'it''s -- quoted' AS x9\nFROM sales.Orders_v2 -- Trailing\nWHERE a-b > 0 --- three\nAND \"Quoted_Col\" = 1"
+        #expect(ModelView.words(of: sql) == ["select", "customer_id", "o", "ordertotal2", "as", "x9", "from", "sales", "orders_v2",
+                                             "where", "a", "b", "0", "and", "quoted_col", "1"])
+        // A `\r\n` is one Character, not a `\n`: it does not end a comment.
+        #expect(ModelView.words(of: "a -- b\r\nc\nd") == ["a", "d"])
+        #expect(ModelView.words(of: "SELECT Näme，Straße FROM t") == ["select", "näme", "straße", "from", "t"])
+    }
+
+    @Test func inputReadsAreTheInputColumnsTheTransformNames() throws {
+        let scratch = try ScratchMesh()
+        try scratch.write("domains/sales/transforms/daily_sales.sql", "SELECT Email, order_ts FROM orders -- order_id\n")
+        let mesh = try #require(try scratch.load().value)
+        let tree = scratch.tree
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test")) { path in
+            (try? tree.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let input = try #require(view.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
+        #expect(view.field("reads", of: input) == .list([.string("email"), .string("order_ts")]))
+        #expect(view.field("piiReads", of: input) == .list([.string("email")]))
+        let withoutTransforms = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let unread = try #require(withoutTransforms.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
+        #expect(withoutTransforms.field("reads", of: unread) == .list([]))
+    }
+
+    @Test func asciiWordsMatchTheCharacterScan() {
+        let alphabet = Array("aZ_9 -'\n\r,.")
+        var seed: UInt64 = 42
+        for _ in 0..<2000 {
+            var sql = ""
+            for _ in 0..<40 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                sql.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            #expect(ModelView.words(of: sql) == ModelView.unicodeWords(of: sql), "\(sql.debugDescription)")
+        }
     }
 }
