@@ -14,6 +14,9 @@ public struct Demand: Sendable {
     public static let all = Demand(targets: Set(TargetKind.allCases), fields: [], everything: true)
 
     let everything: Bool
+    /// The entities `change to E` policies bind as `old` and `new`: a change view builds
+    /// their records (and the index that finds them by id) even when no policy targets them.
+    public var changeEntities: Set<EntityKind> = []
 
     init(targets: Set<TargetKind>, fields: Set<String>, everything: Bool = false) {
         self.targets = targets
@@ -38,14 +41,26 @@ public struct Demand: Sendable {
             if case .field(_, let kind, _, let name) = n.op { fields.insert("\(kind.rawValue).\(name)") }
             for c in n.children { walk(c) }
         }
+        var entities = Set<EntityKind>()
         for p in policies {
             targets.insert(p.target.kind)
+            if let e = p.target.entity { entities.insert(e) }
             for l in p.lets { walk(l) }
             if let c = p.condition { walk(c) }
             walk(p.requirement)
             for part in p.message + (p.hint ?? []) { if case .hole(let n) = part { walk(n) } }
         }
         self.init(targets: targets, fields: fields)
+        changeEntities = entities
+    }
+
+    /// What a change view builds: this, and the entities change policies bind as `old` and
+    /// `new` (their fields are among `fields`: the checker types `old` and `new`).
+    var forChanges: Demand {
+        guard !everything else { return self }
+        var d = self
+        for e in changeEntities { if let kind = TargetKind(rawValue: e.rawValue) { d.targets.insert(kind) } }
+        return d
     }
 
     public func wants(_ kind: RecordKind, _ field: String) -> Bool {

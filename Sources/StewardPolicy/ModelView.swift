@@ -103,8 +103,8 @@ extension ModelView {
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
                             transform: (@Sendable (String) -> String?)? = nil) {
-        // `old` and `new` bind whole entities: a view with change policies builds everything.
-        var h = ViewBuilder(mesh: head, demand: demand.targets.contains(.change) ? .all : demand, indexingChangedRecords: true)
+        // Only what the policies read, and the records `old` and `new` can point at.
+        var h = ViewBuilder(mesh: head, demand: demand.forChanges, indexingChangedRecords: true)
         h.transformText = transform
         h.build(evaluation: evaluation)
         var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexingChangedRecords: true)

@@ -24,10 +24,33 @@ import Testing
                                       files: files, old: old, new: new, commits: [])
         let set = checkPolicies(policyText, domains: Array(new.domains.keys))
         #expect(!set.hasErrors, "\(set.diagnostics)")
-        let view = ModelView(base: old, head: new, changes: changes, evaluation: EvaluationInfo(time: 0, command: "test"))
-        return PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view).findings.map {
-            "\($0.policy) \($0.target) \($0.outcome.rawValue): \($0.message)"
+        // The view built for what the policies read must judge as the view of everything.
+        let results = [Demand.all, Demand(set.policies)].map { demand in
+            let view = ModelView(base: old, head: new, changes: changes, evaluation: EvaluationInfo(time: 0, command: "test"), demand: demand)
+            return PolicyEvaluator.evaluate(set.policies.map(CompiledPolicy.init), view: view).findings.map {
+                "\($0.policy) \($0.target) \($0.outcome.rawValue): \($0.message)"
+            }
         }
+        #expect(results[0] == results[1])
+        return results[1]
+    }
+
+    @Test func aRevokedGrantIsSeenThroughOld() throws {
+        let findings = try evaluate("""
+        policy t.revoked {
+          title "t"
+          level mandatory
+          target change to grant
+          where change.kind == "grant.revoked"
+          require len(old.domains) == 0
+          message "`{old.role}` no longer grants {join(old.domains, ", ")}"
+        }
+
+        """) { mesh in
+            try mesh.edit(Self.daily, replacing: "roles:\n  - role: finance_reader\n    access: read\n    customProperties:\n      - property: domains\n        value: [sales]\n", with: "")
+        }
+        #expect(findings.count == 1)
+        #expect(findings.first?.hasPrefix("t.revoked ") == true && findings.first?.hasSuffix("fail: `finance_reader` no longer grants sales") == true, "\(findings)")
     }
 
     @Test func objectChangesAreChangesToTheirContract() throws {
