@@ -181,7 +181,8 @@ final class Readers {
         return out
     }
 
-    /// Whether a file's bytes contain any of `ids` (a byte search: no decoding, no Unicode rules).
+    /// Whether a file's bytes contain any of `ids`: a byte search, so an id must be written in
+    /// the same Unicode form in both places (ids are folder and file names, ASCII in practice).
     private static func names(_ bytes: [UInt8], anyOf ids: [[UInt8]]) -> Bool {
         bytes.withUnsafeBufferPointer { hay in
             ids.contains { id in

@@ -91,7 +91,8 @@ extension Repository {
                 try treeChanges(repo, added ? nil : tree, added ? tree : nil, prefix: path + "/", into: &out)
             }
         }
-        let before = Dictionary(entries(old).map { ($0.name, $0.entry) }, uniquingKeysWith: { a, _ in a })
+        let oldEntries = entries(old)
+        let before = Dictionary(oldEntries.map { ($0.name, $0.entry) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
         for (name, now) in entries(new) {
             seen.insert(name)
@@ -119,7 +120,7 @@ extension Repository {
                 try all(now.id, path: path, added: true)
             }
         }
-        for (name, was) in entries(old) where !seen.contains(name) {
+        for (name, was) in oldEntries where !seen.contains(name) {
             let path = prefix + name
             if was.isTree { try all(was.id, path: path, added: false) } else { out.append(PathChange(status: .deleted, oldPath: path, newPath: nil)) }
         }

@@ -39,8 +39,10 @@ public struct PolicySet: Sendable {
         }
         // The same texts and domains always check the same: `history` and `log` judge many
         // commits whose policies did not change, and would otherwise check them again each time.
-        let key = domains.sorted().joined(separator: "\n") + "\u{1}"
-            + inputs.map { "\($0.path)\u{0}\($0.domain ?? "")\u{0}\($0.text)" }.joined(separator: "\u{0}")
+        // Every part length-prefixed, so no text (a NUL in a policy file included) can make
+        // two different inputs read as one key.
+        func part(_ s: String?) -> String { s.map { "\($0.utf8.count):\($0)" } ?? "-" }
+        let key = domains.sorted().map(part).joined() + "|" + inputs.map { part($0.path) + part($0.domain) + part($0.text) }.joined()
         if let known = checked[key] {
             var set = known
             set.diagnostics = (diagnostics + set.diagnostics).sorted()

@@ -47,4 +47,29 @@ import Testing
         // A mode change alone (same bytes) is a modification, as libgit2 reports it.
         #expect(try repo.changes(from: c1, to: c2, detectRenames: false).contains { $0.path == "mode.sh" && $0.status == .modified })
     }
+
+    /// Submodules (gitlinks, mode 160000): a new commit id is a modification, a gitlink that
+    /// becomes a file a type change, as libgit2 reports them.
+    @Test func agreesWithLibgit2OnSubmodules() throws {
+        let t = try TestRepo()
+        try t.write("x.txt", "x\n")
+        let first = try t.commit("one")
+        let second = try t.commit("two")
+        try t.git("update-index", "--add", "--cacheinfo", "160000,\(first.hex),sub")
+        try t.git("update-index", "--add", "--cacheinfo", "160000,\(first.hex),sub2")
+        try t.git("commit", "-q", "-m", "gitlinks")
+        let c1 = try t.id("HEAD")
+        try t.git("update-index", "--cacheinfo", "160000,\(second.hex),sub")
+        try t.git("rm", "-q", "--cached", "sub2")
+        try t.write("sub2", "now a file\n")
+        try t.git("add", "sub2")
+        try t.git("commit", "-q", "-m", "move and replace")
+        let c2 = try t.id("HEAD")
+        let repo = try t.open()
+        for (old, new) in [(c1, c2), (c2, c1), (nil, c2)] as [(ObjectID?, ObjectID)] {
+            #expect(try repo.changes(from: old, to: new, detectRenames: false) == repo.libgit2Changes(from: old, to: new, detectRenames: false))
+        }
+        let changes = try repo.changes(from: c1, to: c2, detectRenames: false)
+        #expect(changes.map { "\($0.status) \($0.path)" } == ["modified sub", "typeChanged sub2"])
+    }
 }

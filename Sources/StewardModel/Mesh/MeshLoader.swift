@@ -238,7 +238,6 @@ public struct MeshLoader: Sendable {
     /// Reads and parses every job, spread over the cores; results keep the jobs' order.
     /// The first read error (I/O or a damaged repository) is rethrown after all workers stop.
     static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil, store: ParseStore? = nil) throws -> [Result] {
-        store?.open()
         cache?.reserve(jobs.count)
         let box = ResultBox(count: jobs.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -255,11 +254,14 @@ public struct MeshLoader: Sendable {
                         box.set(i, hit)
                         continue
                     }
-                    if let key, let stored = store?.lookup(key, path: job.path) {
-                        let result = Result(job: job, value: stored, text: nil, diagnostics: [])
-                        cache?[key] = result
-                        box.set(i, result)
-                        continue
+                    if let key, let store {
+                        store.open()  // at the first file with a blob id: a work tree has none, so never
+                        if let stored = store.lookup(key, path: job.path) {
+                            let result = Result(job: job, value: stored, text: nil, diagnostics: [])
+                            cache?[key] = result
+                            box.set(i, result)
+                            continue
+                        }
                     }
                     let result = parse(job, bytes: try tree.read(job.path))
                     if let key {

@@ -8,7 +8,7 @@ import StewardCore
 /// the file's own path (nearly all of them) are stored as line and column alone.
 enum ModelCodec {
     /// Bumped whenever the layout below changes; part of the cache folder's name.
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     static func encode(_ parsed: MeshLoader.Parsed, path: String) -> [UInt8] {
         var w = BinaryWriter(path: path)

@@ -24,6 +24,8 @@ public final class ParseStore: @unchecked Sendable {
     private var segments: [(name: String, bytes: [UInt8])] = []
     private var index: [String: (segment: Int, start: Int, count: Int, checksum: UInt64)] = [:]
     private var pending: [(key: String, bytes: [UInt8])] = []
+    /// Keys whose stored entry failed its checksum or did not decode: stored again, fresh.
+    private var damaged = Set<String>()
     private var hitCount = 0
 
     /// The store under `root` (`<git dir>/steward/parse-cache`), or nil when disabled with
@@ -75,7 +77,10 @@ public final class ParseStore: @unchecked Sendable {
         guard let e = index[key] else { return nil }
         return segments[e.segment].bytes.withUnsafeBytes { all -> MeshLoader.Parsed? in
             let slice = UnsafeRawBufferPointer(rebasing: all[e.start..<e.start + e.count])
-            guard Self.checksum(slice) == e.checksum, let parsed = try? ModelCodec.decode(slice, path: path) else { return nil }
+            guard Self.checksum(key, slice) == e.checksum, let parsed = try? ModelCodec.decode(slice, path: path) else {
+                lock.withLock { _ = damaged.insert(key) }
+                return nil
+            }
             lock.withLock { hitCount += 1 }
             return parsed
         }
@@ -91,12 +96,13 @@ public final class ParseStore: @unchecked Sendable {
     func flush() {
         let fresh = lock.withLock { () -> [(key: String, bytes: [UInt8])] in
             defer { pending = [] }
-            return pending.filter { index[$0.key] == nil }
+            return pending.filter { index[$0.key] == nil || damaged.contains($0.key) }
         }
         guard !fresh.isEmpty else { return }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             removeOtherBuilds()
+            removeAbandonedTemporaries()
             var existing = segmentNames()
             let size = existing.reduce(0) { $0 + fileSize($1) }
             if size > Self.maxBytes {
@@ -104,20 +110,25 @@ public final class ParseStore: @unchecked Sendable {
                 existing = []
             }
             if existing.count + 1 > Self.maxSegments {
-                // Merge: the old segments' entries (read again: another run may have added some)
-                // and the new ones, into one segment; then remove what was merged.
+                // Merge the new entries and every segment but the largest (usually a whole mesh's
+                // first load, left as it is) into one; then remove what was merged. The fresh
+                // entries come first, so they win over a damaged copy; damaged entries are dropped.
+                let largest = existing.max { fileSize($0) < fileSize($1) }
+                let merging = existing.filter { $0 != largest }
                 var merged: [(key: String, bytes: [UInt8])] = []
                 var seen = Set<String>()
-                for name in existing {
+                for e in fresh where seen.insert(e.key).inserted { merged.append(e) }
+                for name in merging {
                     guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
                     let bytes = [UInt8](data)
-                    Self.scan(bytes) { key, start, count, _ in
-                        if seen.insert(key).inserted { merged.append((key, Array(bytes[start..<start + count]))) }
+                    Self.scan(bytes) { key, start, count, sum in
+                        let entry = Array(bytes[start..<start + count])
+                        guard entry.withUnsafeBytes({ Self.checksum(key, $0) }) == sum, seen.insert(key).inserted else { return }
+                        merged.append((key, entry))
                     }
                 }
-                for e in fresh where seen.insert(e.key).inserted { merged.append(e) }
                 try write(merged)
-                for name in existing { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+                for name in merging { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
             } else {
                 try write(fresh)
             }
@@ -134,6 +145,17 @@ public final class ParseStore: @unchecked Sendable {
 
     private func fileSize(_ name: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Temporary segments a killed run left behind (an hour is far longer than any write).
+    private func removeAbandonedTemporaries() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasSuffix(".tmp") {
+            let url = directory.appendingPathComponent(name)
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+               modified.timeIntervalSinceNow < -3600 {
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
     }
 
     /// Other builds' folders: their entries can never be read by this build.
@@ -158,7 +180,7 @@ public final class ParseStore: @unchecked Sendable {
                 var w = BinaryWriter(path: "")
                 w.string(e.key)
                 w.uint(UInt64(e.bytes.count))
-                let sum = e.bytes.withUnsafeBytes(Self.checksum)
+                let sum = e.bytes.withUnsafeBytes { Self.checksum(e.key, $0) }
                 withUnsafeBytes(of: sum.littleEndian) { w.bytes.append(contentsOf: $0) }
                 chunk += w.bytes
                 chunk += e.bytes
@@ -198,9 +220,16 @@ public final class ParseStore: @unchecked Sendable {
         }
     }
 
-    /// FNV-1a, 64 bits: catches a damaged entry before it is decoded into a wrong model.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    /// FNV-1a, 64 bits, of the key and the entry: catches a damaged entry (or a damaged key
+    /// in front of a sound entry) before it is decoded into a wrong model.
+    static func checksum(_ key: String, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        h ^= 0xFF  // keeps `ab` + `c` apart from `a` + `bc`: 0xFF never occurs in UTF-8
+        h = h &* 0x0000_0100_0000_01b3
         for b in bytes {
             h ^= UInt64(b)
             h = h &* 0x0000_0100_0000_01b3
