@@ -137,10 +137,10 @@ struct ErrorKey: Hashable {
 /// text (`contractId: <id>`, quoted or not), so a domain whose products never mention the id
 /// has no reader of it.
 final class Readers {
-    let trees: [any FileTree]
+    let trees: [GitTree]
     private var texts: [[String: [(path: String, bytes: [UInt8])]]]?
 
-    init(trees: [any FileTree]) { self.trees = trees }
+    init(trees: [GitTree]) { self.trees = trees }
 
     /// Every product file of every tree, by domain. A mesh of 10,000 products has 10,000 such
     /// files a side: each distinct blob is read once (the sides share nearly all of them),
@@ -151,7 +151,9 @@ final class Readers {
         var reads: [(tree: Int, path: String)] = []
         var slotOf: [String: Int] = [:]
         for (i, tree) in trees.enumerated() {
-            for path in try tree.files(under: MeshLoader.domainsRoot) {
+            // The products folders alone: a third of the files of the domains.
+            let folders = try tree.folders(in: MeshLoader.domainsRoot).map { "\(MeshLoader.domainsRoot)/\($0)/products" }
+            for path in try folders.flatMap({ try tree.files(under: $0) }) {
                 let parts = path.split(separator: "/")
                 guard parts.count == 4, parts[2] == "products", path.hasSuffix(".odps.yaml") else { continue }
                 let key = tree.contentID(path) ?? "\(i)\u{0}\(path)"

@@ -20,8 +20,9 @@ enum LooseObjectGuard {
         guard let common = LibGit2.string(git_repository_commondir(repo)) else { return }
         let hex = id.hex
         let file = Repository.trimSlash(common) + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        guard let data = FileManager.default.contents(atPath: file), data.count >= 2 else { return }
-        let bytes = [UInt8](data)
+        // Most objects are packed: one failing open(2), without Foundation's file reading (a
+        // cold load of a large mesh asks 20,000 times).
+        guard let bytes = readWhole(file), bytes.count >= 2 else { return }
         // Only zlib streams (the standard loose format) can trigger the loop.
         guard bytes[0] & 0x8f == 0x08, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 else { return }
 
@@ -57,4 +58,22 @@ enum LooseObjectGuard {
                     + "(zlib status \(z), \(outputLength) of \(expected) bytes)")
         }
     }
+}
+
+/// The bytes of a file, or nil when it cannot be opened or read.
+private func readWhole(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, st.st_size >= 0 else { return nil }
+    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return nil }
+        done += n
+    }
+    return bytes
 }
