@@ -132,13 +132,13 @@ struct ErrorKey: Hashable {
     init(_ d: Diagnostic) { (id, message, location) = (d.id, d.message, d.location) }
 }
 
-/// The product files of every domain, as text, read once per tree: which domains have a product
+/// The product files of every domain, as bytes, read once per distinct blob: which domains have a product
 /// that names a contract, without parsing them. A product names its input's contract id in its
 /// text (`contractId: <id>`, quoted or not), so a domain whose products never mention the id
 /// has no reader of it.
 final class Readers {
     let trees: [GitTree]
-    private var texts: [[String: [(path: String, bytes: [UInt8])]]]?
+    private var productFiles: [[String: [(path: String, bytes: [UInt8])]]]?
 
     init(trees: [GitTree]) { self.trees = trees }
 
@@ -146,7 +146,7 @@ final class Readers {
     /// files a side: each distinct blob is read once (the sides share nearly all of them),
     /// spread over the cores.
     private func products() throws -> [[String: [(path: String, bytes: [UInt8])]]] {
-        if let texts { return texts }
+        if let productFiles { return productFiles }
         var listed: [(tree: Int, domain: String, path: String, slot: Int)] = []
         var reads: [(tree: Int, path: String)] = []
         var slotOf: [String: Int] = [:]
@@ -179,7 +179,7 @@ final class Readers {
             guard let b = bytes[f.slot] else { continue }
             out[f.tree][f.domain, default: []].append((f.path, b))
         }
-        texts = out
+        productFiles = out
         return out
     }
 

@@ -6,7 +6,7 @@ import StewardCore
 ///
 /// The store is a folder of segment files, each written whole under a temporary name and
 /// renamed into place, so readers see a segment entire or not at all. A run that parsed new
-/// files adds one segment; past `maxSegments` they are merged into one. Everything here is
+/// files adds one segment; past `maxSegments`, all but the largest are merged. Everything here is
 /// best effort: a store that cannot be read or written only makes loading slower, and an
 /// entry that fails its checksum or does not decode is parsed again.
 public final class ParseStore: @unchecked Sendable {
@@ -17,8 +17,10 @@ public final class ParseStore: @unchecked Sendable {
     /// Past this many bytes of segments, the store starts over rather than grow.
     static let maxBytes = 512 << 20
 
-    // INVARIANT: `segments` and `index` are set once by `open()` (under `lock`) before any
-    // lookup, and never change afterwards; `pending` is guarded by `lock`.
+    // INVARIANT: `segments` and `index` are filled once, by the first `open()`, under `lock`,
+    // and never change afterwards; every caller of `lookup` has called `open()` first (which
+    // takes the lock, so it sees them filled). `pending`, `damaged` and `hitCount` are
+    // guarded by `lock`.
     private let lock = NSLock()
     private var opened = false
     private var segments: [(name: String, bytes: [UInt8])] = []
