@@ -123,12 +123,11 @@ struct History: StewardCommand {
             // Commits are judged independently: on every core (git reads are serialized by the
             // repository; loading, the view and evaluation are not).
             let missing = findings.indices.filter { findings[$0] == nil }
-            let judged = ParallelResults<[CheckReport.FindingRow]>(count: missing.count)
-            DispatchQueue.concurrentPerform(iterations: missing.count) { k in
-                judged.set(k, Result { try Self.verdict(at: steps[missing[k]].commit, located: located, repository: repository, cache: cache) })
+            let judged = try concurrentMap(missing.count) { k in
+                try Self.verdict(at: steps[missing[k]].commit, located: located, repository: repository, cache: cache)
             }
             for (k, i) in missing.enumerated() {
-                let f = try judged.value(k)
+                let f = judged[k]
                 try verdicts.store(keys[i], f)
                 findings[i] = f
             }
@@ -301,18 +300,6 @@ struct VerdictCache {
         let tmp = url(key).appendingPathExtension("tmp\(getpid())")
         if (try? data.write(to: tmp)) != nil { rename(tmp.path, url(key).path) }  // atomic: readers see old or new
     }
-}
-
-/// Results filled in by concurrent workers, one slot each.
-final class ParallelResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<T, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ r: Result<T, any Error>) { lock.withLock { slots[i] = r } }
-
-    func value(_ i: Int) throws -> T { try lock.withLock { slots[i]! }.get() }
 }
 
 /// `--since` and `--until` of the history commands: from the start of `since` (a date, or an

@@ -165,15 +165,8 @@ final class Readers {
                 listed.append((i, String(parts[1]), path, slot))
             }
         }
-        // In chunks, so the workers meet on the lock once a chunk rather than once a file.
         let (trees, wanted) = (self.trees, reads)
-        let chunk = 256
-        let chunks = (wanted.count + chunk - 1) / chunk
-        let read = ParallelResults<[[UInt8]?]>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            read.set(c, Result { try (c * chunk..<min(wanted.count, (c + 1) * chunk)).map { try trees[wanted[$0].tree].read(wanted[$0].path) } })
-        }
-        let bytes = try (0..<chunks).flatMap { try read.value($0) }
+        let bytes = try concurrentMap(wanted.count) { try trees[wanted[$0].tree].read(wanted[$0].path) }
         var out = Array(repeating: [String: [(path: String, bytes: [UInt8])]](), count: trees.count)
         for f in listed {
             guard let b = bytes[f.slot] else { continue }

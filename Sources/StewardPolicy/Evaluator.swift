@@ -228,23 +228,3 @@ public enum PolicyEvaluator {
         return (out, problems)
     }
 }
-
-/// One result slot per parallel task; each task writes only its own index.
-/// Raw storage, so concurrent writes to distinct indexes never touch shared array metadata.
-final class Slots<T>: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<T?>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
-    }
-    subscript(i: Int) -> T? {
-        get { base[i] }
-        set { base[i] = newValue }
-    }
-}

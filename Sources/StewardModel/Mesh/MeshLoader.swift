@@ -236,48 +236,37 @@ public struct MeshLoader: Sendable {
     }
 
     /// Reads and parses every job, spread over the cores; results keep the jobs' order.
-    /// The first read error (I/O or a damaged repository) is rethrown after all workers stop.
+    /// A read error (I/O or a damaged repository) is rethrown after all workers stop: the first in job order.
     static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil, store: ParseStore? = nil) throws -> [Result] {
         cache?.reserve(jobs.count)
-        let box = ResultBox(count: jobs.count)
+        @Sendable func result(_ job: Job) throws -> Result {
+            // Keyed by path and content: the same bytes at the same path parse the same.
+            let key = tree.contentID(job.path).map { "\(job.path)\u{0}\($0)" }
+            if let key, let hit = cache?[key] { return hit }
+            if let key, let store {
+                store.open()  // at the first file with a blob id: a work tree has none, so never
+                if let stored = store.lookup(key, path: job.path) {
+                    let result = Result(job: job, value: stored, text: nil, diagnostics: [])
+                    cache?[key] = result
+                    return result
+                }
+            }
+            let result = parse(job, bytes: try tree.read(job.path))
+            if let key {
+                cache?[key] = result
+                if let store, result.diagnostics.isEmpty, let value = result.value { store.record(key, value, path: job.path) }
+            }
+            return result
+        }
+        // In chunks (eight a core): one task per file would cost more in scheduling than small files take.
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (jobs.count + workers * 8 - 1) / (workers * 8))
         let chunks = (jobs.count + chunk - 1) / chunk
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * chunk, hi = min(jobs.count, lo + chunk)
-            for i in lo..<hi {
-                do {
-                    let job = jobs[i]
-                    // Keyed by path and content: the same bytes at the same path parse the same.
-                    let key = tree.contentID(job.path).map { "\(job.path)\u{0}\($0)" }
-                    if let key, let hit = cache?[key] {
-                        box.set(i, hit)
-                        continue
-                    }
-                    if let key, let store {
-                        store.open()  // at the first file with a blob id: a work tree has none, so never
-                        if let stored = store.lookup(key, path: job.path) {
-                            let result = Result(job: job, value: stored, text: nil, diagnostics: [])
-                            cache?[key] = result
-                            box.set(i, result)
-                            continue
-                        }
-                    }
-                    let result = parse(job, bytes: try tree.read(job.path))
-                    if let key {
-                        cache?[key] = result
-                        if let store, result.diagnostics.isEmpty, let value = result.value { store.record(key, value, path: job.path) }
-                    }
-                    box.set(i, result)
-                } catch {
-                    box.fail(error)
-                    return
-                }
-            }
-        }
-        if let error = box.error { throw error }
+        let results = try concurrentMap(chunks) { c in
+            try jobs[(c * chunk)..<min(jobs.count, (c + 1) * chunk)].map(result)
+        }.flatMap { $0 }
         store?.flush()
-        return box.values
+        return results
     }
 }
 
@@ -301,26 +290,6 @@ public final class ParseCache: @unchecked Sendable {
     func reserve(_ n: Int) {
         lock.withLock { if n > entries.count { entries.reserveCapacity(entries.count + n) } }
     }
-}
-
-/// Slots written by disjoint indices from concurrent workers.
-private final class ResultBox: @unchecked Sendable {
-    // INVARIANT: each index is written by exactly one worker, and read only after all finish.
-    private let slots: UnsafeMutableBufferPointer<MeshLoader.Result?>
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-    func set(_ i: Int, _ r: MeshLoader.Result) { slots[i] = r }
-    private let lock = NSLock()
-    private var firstError: (any Error)?
-    func fail(_ e: any Error) { lock.withLock { if firstError == nil { firstError = e } } }
-    var error: (any Error)? { lock.withLock { firstError } }
-    var values: [MeshLoader.Result] { slots.compactMap { $0 } }
 }
 
 extension MeshLoader {
