@@ -14,8 +14,8 @@ public enum RepoPath {
             throw .absolute(relative)
         }
         // The common case (plain relative path, plain base) needs no splitting.
-        if isCanonical(relative), !relative.utf8.starts(with: "../".utf8), relative != "..", !relative.contains("/../"),
-           !relative.hasSuffix("/..") {
+        let form = shape(relative)
+        if form.canonical, !form.climbs {
             if base.isEmpty { return relative }
             if isCanonical(base) { return base + "/" + relative }
         }
@@ -54,18 +54,28 @@ public enum RepoPath {
 
     /// Whether a path is already in the form `normalize`d paths take: no leading or trailing
     /// slash, no empty or `.` part. Checked on bytes: listing a big tree asks for every file.
-    public static func isCanonical(_ path: String) -> Bool {
+    public static func isCanonical(_ path: String) -> Bool { shape(path).canonical }
+
+    /// One pass over a path's bytes: whether it is canonical, and whether a part is `..`.
+    private static func shape(_ path: String) -> (canonical: Bool, climbs: Bool) {
+        var canonical = true, climbs = false
         var length = 0
-        var dot = false
+        var dots = 0  // leading dots of the current part
+        func endPart() {
+            if length == 0 || (length == 1 && dots == 1) { canonical = false }
+            if length == 2 && dots == 2 { climbs = true }
+        }
         for b in path.utf8 {
             if b == UInt8(ascii: "/") {
-                if length == 0 || (length == 1 && dot) { return false }
+                endPart()
                 length = 0
+                dots = 0
             } else {
-                if length == 0 { dot = b == UInt8(ascii: ".") }
+                if b == UInt8(ascii: "."), dots == length { dots += 1 }
                 length += 1
             }
         }
-        return length > 0 && !(length == 1 && dot)
+        endPart()
+        return (canonical, climbs)
     }
 }
