@@ -92,6 +92,20 @@ import Testing
         #expect(r.findings == ["versioning.breakingNeedsMajor sales.daily_sales:contract.modified fail"])
     }
 
+    /// A waiver of the retention finding on `sales.daily_sales`, until 2027-01-01.
+    static let retentionWaiver = """
+    apiVersion: steward/v1
+    kind: Waivers
+    waivers:
+      - policy: privacy.piiRetention
+        target: sales.daily_sales
+        reason: audit trail
+        owner: sam@acme.example
+        approvedBy: ada@acme.example
+        expires: 2027-01-01T00:00:00Z
+
+    """
+
     /// A second domain whose product reads the sales orders, e-mail excluded, under a grant
     /// without PII.
     static let marketing: [(String, String)] = [
@@ -257,18 +271,7 @@ import Testing
     }
 
     @Test func waivedAndExpiredWaiverFindings() throws {
-        let waiver = """
-        apiVersion: steward/v1
-        kind: Waivers
-        waivers:
-          - policy: privacy.piiRetention
-            target: sales.daily_sales
-            reason: audit trail
-            owner: sam@acme.example
-            approvedBy: ada@acme.example
-            expires: 2027-01-01T00:00:00Z
-
-        """
+        let waiver = Self.retentionWaiver
         let mesh = try repository(extraBase: [("waivers/sales.yaml", waiver)])
         try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "      - name: orders\n",
                       with: "      - name: top_email\n        logicalType: string\n        tags: [pii]\n        customProperties:\n          - {property: anonymizationStrategy, value: hash}\n      - name: orders\n")
@@ -424,18 +427,7 @@ import Testing
     }
 
     @Test func theCommitTimeDecidesWhetherAWaiverHadExpired() throws {
-        let waiver = """
-        apiVersion: steward/v1
-        kind: Waivers
-        waivers:
-          - policy: privacy.piiRetention
-            target: sales.daily_sales
-            reason: audit trail
-            owner: sam@acme.example
-            approvedBy: ada@acme.example
-            expires: 2027-01-01T00:00:00Z
-
-        """
+        let waiver = CheckTests.retentionWaiver
         let mesh = try ScratchMesh.pullRequest(extraBase: [("waivers/sales.yaml", waiver)])
         try mesh.edit("domains/sales/contracts/daily_sales.odcs.yaml", replacing: "      - name: orders\n",
                       with: "      - name: top_email\n        logicalType: string\n        tags: [pii]\n        customProperties:\n          - {property: anonymizationStrategy, value: hash}\n      - name: orders\n")

@@ -124,18 +124,7 @@ import Testing
 
     @Test func aWaiverAPolicyAndADomainPolicyChange() throws {
         let mesh = try ScratchMesh.pullRequest(extraBase: CheckTests.marketing)
-        try mesh.write("waivers/sales.yaml", """
-        apiVersion: steward/v1
-        kind: Waivers
-        waivers:
-          - policy: privacy.piiRetention
-            target: sales.daily_sales
-            reason: audit trail
-            owner: sam@acme.example
-            approvedBy: ada@acme.example
-            expires: 2027-01-01T00:00:00Z
-
-        """)
+        try mesh.write("waivers/sales.yaml", CheckTests.retentionWaiver)
         try commit(mesh, as: "sam@acme.example", "a waiver")
         agree(mesh)
         try mesh.edit("policies/privacy.policy", replacing: "  level hard\n", with: "  level advisory\n")
