@@ -1,5 +1,6 @@
 internal import CLibGit2
 import Foundation
+import StewardCore
 
 /// Refuses truncated loose objects before libgit2 reads them.
 ///
@@ -56,6 +57,34 @@ enum LooseObjectGuard {
                 operation: "read object `\(id.short)`", code: -1,
                 message: "loose object file `\(file)` is truncated or corrupt "
                     + "(zlib status \(z), \(outputLength) of \(expected) bytes)")
+        }
+    }
+}
+
+extension LooseObjectGuard {
+    /// Which of the 256 fan-out folders of `objects/` exist, read once: an object whose folder
+    /// is absent has no loose copy, so a packed repository's reads skip the per-object probe.
+    /// Taken when a batch of reads starts; a loose object written later by another process
+    /// is then read by libgit2 unchecked, as objects it reads on its own are.
+    struct Fanout {
+        private var present = [Bool](repeating: true, count: 256)
+
+        init(_ repo: OpaquePointer) {
+            guard let common = LibGit2.string(git_repository_commondir(repo)),
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: Repository.trimSlash(common) + "/objects")
+            else { return }  // unknown: probe every object
+            present = [Bool](repeating: false, count: 256)
+            for name in names {
+                let u = Array(name.utf8)
+                guard u.count == 2, let hi = Hex.value(u[0]), let lo = Hex.value(u[1]) else { continue }
+                present[Int(hi << 4 | lo)] = true
+            }
+        }
+
+        func mayHold(_ id: ObjectID) -> Bool {
+            let u = id.hex.utf8
+            guard u.count >= 2, let hi = Hex.value(u[u.startIndex]), let lo = Hex.value(u[u.index(after: u.startIndex)]) else { return true }
+            return present[Int(hi << 4 | lo)]
         }
     }
 }

@@ -246,7 +246,10 @@ struct RepositoryTests {
                 #expect(!message.isEmpty)
                 #expect(error.description.contains("git fsck"))
             }
+            // The bulk read refuses it too, and neither hangs nor returns partial bytes.
+            #expect(throws: GitError.self) { try tree.readBlobs([try t.id("HEAD:fine.txt"), try t.id("HEAD:\(path)")]) }
         }
+        #expect(try tree.readBlobs([try t.id("HEAD:fine.txt")]).map(\.text) == ["fine"])
 
         // A truncated subtree: listing fails cleanly.
         let inner = try t.looseObjectPath(t.id("HEAD:dir"))
@@ -262,6 +265,37 @@ struct RepositoryTests {
         #expect(throws: GitError.self) { try fresh.tree(at: c) }
         #expect(throws: GitError.self) { try fresh.log(from: c) }
         #expect(throws: GitError.self) { try fresh.resolve("HEAD") }
+    }
+
+    /// The bulk reads `check` finds readers with: folder entries and many blobs at once, in
+    /// a packed repository (no loose copies to probe) and after a loose object is added.
+    @Test func readsFolderEntriesAndManyBlobs() throws {
+        let t = try TestRepo()
+        for i in 0..<300 { try t.write("d/products/p\(i).odps.yaml", "id: p\(i)\n") }
+        try t.write("d/products/sub/x.txt", "x")
+        try t.write("d/readme.md", "d")
+        let c = try t.commit("init")
+        try t.git("gc", "-q")
+        try t.write("d/products/late.odps.yaml", "late\n")
+        let late = try t.commit("late")
+
+        let repo = try t.open()
+        let tree = try repo.tree(at: c)
+        let folder = try #require(try tree.folderID("d/products/"))
+        #expect(folder == (try t.id("HEAD~1:d/products")))
+        #expect(try tree.folderID("d/readme.md") == nil && tree.folderID("nowhere") == nil)
+        let entries = try repo.treeEntries(folder)
+        #expect(entries.filter(\.isFolder).map(\.name) == ["sub"])
+        let files = entries.filter { !$0.isFolder }
+        #expect(files.count == 300)
+        // Read serially on one handle and in batches over the cores: the same bytes, in order.
+        let bytes = try tree.readBlobs(files.map(\.id))
+        #expect(bytes.map(\.text) == files.map { "id: \($0.name.replacingOccurrences(of: ".odps.yaml", with: ""))\n" })
+        #expect(try repo.readBlobs(files.map(\.id)) == bytes)
+        // A loose object written after the pack is read too.
+        #expect(try repo.tree(at: late).readBlobs([try t.id("HEAD:d/products/late.odps.yaml")]).map(\.text) == ["late\n"])
+        // A tree is not a blob.
+        #expect(throws: GitError.self) { try repo.readBlobs([folder]) }
     }
 
     @Test func defaultSignatureComesFromConfig() throws {
