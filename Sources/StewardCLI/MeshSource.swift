@@ -49,8 +49,9 @@ enum MeshSource {
 extension Repository {
     /// Parses shared by the loads of one command, backed by the repository's on-disk store
     /// (`<git dir>/steward/parse-cache`, docs/parse-cache.md).
-    func parseCache() -> ParseCache {
-        ParseCache(store: ParseStore.at(URL(fileURLWithPath: gitDir).appendingPathComponent("steward/parse-cache")))
+    func parseCache(partialLoadsUseStore: Bool = false) -> ParseCache {
+        ParseCache(store: ParseStore.at(URL(fileURLWithPath: gitDir).appendingPathComponent("steward/parse-cache")),
+                   partialLoadsUseStore: partialLoadsUseStore)
     }
 
     /// The main branch steward.yaml names, or its remote-tracking `origin/<main>` in a clone

@@ -40,7 +40,10 @@ extension RevisionPair {
         let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
         if paths.contains(MeshLoader.settingsPath) { return .whole("steward.yaml changed") }
         let changed = Set(paths.compactMap(HistoryTarget.domain(ofPath:)))
-        let cache = repository.parseCache()
+        // The scoped loads read about a thousand files, most of them unchanged since the last
+        // check: the store's decoded copies cost a fraction of parsing them again.
+        let cache = repository.parseCache(partialLoadsUseStore: true)
+        trace.mark("scope: \(paths.count) changed files")
 
         // What changed, on the changed domains alone.
         let (oldHome, newHome) = (try HistoryTarget.load(baseTree, domains: changed, cache: cache),
@@ -48,10 +51,11 @@ extension RevisionPair {
         let text: (MeshDiff.Side, String) -> String? = { side, path in Lint.text(side == .old ? baseTree : headTree, path) }
         let changes = MeshDiff.compare(oldHome, newHome, changedPaths: paths, transform: text)
         let touched = Touched.of(changes, paths: paths, domains: changed, old: oldHome, new: newHome)
+        trace.mark("scope: \(paths.count) changed files described")
         var domains = touched.neighbourhood(in: newHome).union(touched.neighbourhood(in: oldHome))
         // The inputs that read a changed contract are in scope wherever they are: a reader
         // without a grant is a finding on it, so grants alone do not lead to every reader.
-        let readers = Readers(trees: [baseTree, headTree])
+        let readers = Readers(trees: [baseTree, headTree], store: ProductWordsStore.at(gitDir: repository.gitDir), trace: trace)
         domains.formUnion(try readers.domains(reading: touched.contracts, outside: domains))
         if changes.contains(where: \.breaking) {
             domains = try downstream(of: touched, from: domains, readers: readers, cache: cache)
@@ -83,6 +87,8 @@ extension RevisionPair {
             guard touched.resolvesInputs(in: mesh) else { return .whole("an input contract lives outside the domain its id names") }
             meshes.append(mesh)
         }
+        readers.save()
+        cache.save()
         // The trees the check reads policies and transforms from: the loaded domains, and every
         // domain's own policies, so the policy set is the whole mesh's.
         let names = try baseTree.folders(in: MeshLoader.domainsRoot)
@@ -132,78 +138,108 @@ struct ErrorKey: Hashable {
     init(_ d: Diagnostic) { (id, message, location) = (d.id, d.message, d.location) }
 }
 
-/// The product files of every domain, as bytes, read once per distinct blob: which domains have a product
-/// that names a contract, without parsing them. A product names its input's contract id in its
-/// text (`contractId: <id>`, quoted or not), so a domain whose products never mention the id
-/// has no reader of it.
+/// Which domains have a product file that names a contract, without parsing them. A product
+/// names its input's contract id in its text (`contractId: <id>`, quoted or not), so a domain
+/// whose product files never mention the id has no reader of it.
+///
+/// A mesh of 10,000 products has 10,000 product files a side, and a change leaves nearly every
+/// domain's `products/` folder as it was. So each folder is searched through its words
+/// (`ProductWords`), kept by the folder's git id in `ProductWordsStore`: after the first run,
+/// answering reads one small file instead of every product. Folders not in the store are read
+/// in one batch, each distinct blob once.
 final class Readers {
     let trees: [GitTree]
-    private var productFiles: [[String: [(path: String, bytes: [UInt8])]]]?
+    private let store: ProductWordsStore?
+    /// Per tree: each domain's `products/` folder id.
+    private var folderIDs: [[String: ObjectID]]?
+    private var words: [ObjectID: [UInt8]] = [:]
+    /// The product files of a folder, by name (the same folder id can sit under two domains).
+    private var files: [ObjectID: [(name: String, bytes: [UInt8])]] = [:]
 
-    init(trees: [GitTree]) { self.trees = trees }
+    private let trace: Trace
 
-    /// Every product file of every tree, by domain. A mesh of 10,000 products has 10,000 such
-    /// files a side: each distinct blob is read once (the sides share nearly all of them),
-    /// spread over the cores.
-    private func products() throws -> [[String: [(path: String, bytes: [UInt8])]]] {
-        if let productFiles { return productFiles }
-        var listed: [(tree: Int, domain: String, path: String, slot: Int)] = []
-        var reads: [(tree: Int, path: String)] = []
-        var slotOf: [String: Int] = [:]
-        for (i, tree) in trees.enumerated() {
-            // The products folders alone: a third of the files of the domains.
-            let folders = try tree.folders(in: MeshLoader.domainsRoot).map { "\(MeshLoader.domainsRoot)/\($0)/products" }
-            for path in try folders.flatMap({ try tree.files(under: $0) }) {
-                let parts = path.split(separator: "/")
-                guard parts.count == 4, parts[2] == "products", path.hasSuffix(".odps.yaml") else { continue }
-                let key = tree.contentID(path) ?? "\(i)\u{0}\(path)"
-                let slot = slotOf[key] ?? {
-                    reads.append((i, path))
-                    slotOf[key] = reads.count - 1
-                    return reads.count - 1
-                }()
-                listed.append((i, String(parts[1]), path, slot))
+    init(trees: [GitTree], store: ProductWordsStore?, trace: Trace = Trace()) {
+        self.trees = trees
+        self.store = store
+        self.trace = trace
+    }
+
+    /// Writes the words this run took from files, for the next run.
+    func save() { store?.flush() }
+
+    private func folders() throws -> [[String: ObjectID]] {
+        if let folderIDs { return folderIDs }
+        var products: [ObjectID: ObjectID?] = [:]  // domain folder id -> its products folder id
+        let out = try trees.map { tree in
+            var ids: [String: ObjectID] = [:]
+            guard let root = try tree.folderID(MeshLoader.domainsRoot) else { return ids }
+            for domain in try tree.repository.treeEntries(root) where domain.isFolder {
+                let found = try products[domain.id] ?? tree.repository.treeEntries(domain.id).first { $0.isFolder && $0.name == "products" }?.id
+                products[domain.id] = found
+                ids[domain.name] = found
             }
+            return ids
         }
-        let (trees, wanted) = (self.trees, reads)
-        let bytes = try concurrentMap(wanted.count) { try trees[wanted[$0].tree].read(wanted[$0].path) }
-        var out = Array(repeating: [String: [(path: String, bytes: [UInt8])]](), count: trees.count)
-        for f in listed {
-            guard let b = bytes[f.slot] else { continue }
-            out[f.tree][f.domain, default: []].append((f.path, b))
-        }
-        productFiles = out
+        folderIDs = out
+        trace.mark("readers: products folders of \(trees.count) trees")
         return out
     }
 
-    /// Whether a file's bytes contain any of `ids`: a byte search, so an id must be written in
-    /// the same Unicode form in both places (ids are folder and file names, ASCII in practice).
-    private static func names(_ bytes: [UInt8], anyOf ids: [[UInt8]]) -> Bool {
-        bytes.withUnsafeBufferPointer { hay in
-            ids.contains { id in
-                guard let first = id.first, id.count <= hay.count, let base = hay.baseAddress else { return id.isEmpty }
-                return id.withUnsafeBufferPointer { needle in
-                    var i = 0
-                    let last = hay.count - id.count
-                    while i <= last {
-                        if base[i] == first && memcmp(base + i, needle.baseAddress!, id.count) == 0 { return true }
-                        i += 1
-                    }
-                    return false
-                }
-            }
+    /// Reads the product files of `wanted` folders that are not read yet: one listing per
+    /// folder, then every distinct blob once.
+    private func read(_ wanted: [(tree: GitTree, domain: String, id: ObjectID)]) throws {
+        var listed: [(id: ObjectID, names: [String], blobs: [ObjectID])] = []
+        var seen = Set<ObjectID>()
+        for w in wanted where files[w.id] == nil && seen.insert(w.id).inserted {
+            let entries = try w.tree.repository.treeEntries(w.id).filter { !$0.isFolder && $0.name.hasSuffix(".odps.yaml") }
+            listed.append((w.id, entries.map(\.name), entries.map(\.id)))
         }
+        guard let tree = trees.first, !listed.isEmpty else { return }
+        var distinct: [ObjectID] = []
+        var slot: [ObjectID: Int] = [:]
+        for f in listed { for b in f.blobs where slot[b] == nil { slot[b] = distinct.count; distinct.append(b) } }
+        trace.mark("readers: \(listed.count) folders listed")
+        let bytes = try tree.readBlobs(distinct)
+        trace.mark("readers: \(distinct.count) product files read")
+        for f in listed { files[f.id] = zip(f.names, f.blobs).map { ($0, bytes[slot[$1]!]) } }
+    }
+
+    /// The words of the folders of `wanted`: from the store, or from their files.
+    private func loadWords(_ wanted: [(tree: GitTree, domain: String, id: ObjectID)]) throws {
+        var missing: [(tree: GitTree, domain: String, id: ObjectID)] = []
+        for w in wanted where words[w.id] == nil {
+            if let stored = store?.words(w.id.hex) { words[w.id] = stored } else { missing.append(w) }
+        }
+        try read(missing)
+        var seen = Set<ObjectID>()
+        let fresh = missing.map(\.id).filter { seen.insert($0).inserted }
+        let contents = fresh.map { files[$0]?.map(\.bytes) ?? [] }
+        let found = try concurrentMap(fresh.count) { ProductWords.of(contents[$0]) }
+        for (id, w) in zip(fresh, found) {
+            words[id] = w
+            store?.record(id.hex, w)
+        }
+        trace.mark("readers: words of \(wanted.count) folders, \(missing.count) read")
     }
 
     /// The domains outside `loaded` with a product file, on either side, that names one of `contracts`.
     func domains(reading contracts: Set<String>, outside loaded: Set<String>) throws -> Set<String> {
         guard !contracts.isEmpty else { return [] }
         let ids = contracts.map { Array($0.utf8) }
+        var wanted: [(tree: GitTree, domain: String, id: ObjectID)] = []
+        for (tree, side) in zip(trees, try folders()) {
+            for (domain, id) in side where !loaded.contains(domain) { wanted.append((tree, domain, id)) }
+        }
+        // Without a store, words would be made for this one search: the files are searched.
+        // An id with whitespace is searched in the files too (words split there).
+        let byWords = store != nil && ids.allSatisfy(ProductWords.canAnswer)
+        if byWords { try loadWords(wanted) } else { try read(wanted) }
         var out = Set<String>()
-        for side in try products() {
-            for (domain, files) in side where !loaded.contains(domain) && !out.contains(domain) {
-                if files.contains(where: { Self.names($0.bytes, anyOf: ids) }) { out.insert(domain) }
-            }
+        for w in wanted where !out.contains(w.domain) {
+            let named = byWords
+                ? ids.contains { ProductWords.contains(words[w.id] ?? [], $0) }
+                : files[w.id]?.contains { f in ids.contains { ProductWords.contains(f.bytes, $0) } } ?? false
+            if named { out.insert(w.domain) }
         }
         return out
     }
@@ -212,10 +248,15 @@ final class Readers {
     func files(reading contracts: Set<String>, in domains: Set<String>) throws -> Set<String> {
         guard !contracts.isEmpty else { return [] }
         let ids = contracts.map { Array($0.utf8) }
+        var wanted: [(tree: GitTree, domain: String, id: ObjectID)] = []
+        for (tree, side) in zip(trees, try folders()) {
+            for (domain, id) in side where domains.contains(domain) { wanted.append((tree, domain, id)) }
+        }
+        try read(wanted)
         var out = Set<String>()
-        for side in try products() {
-            for (domain, files) in side where domains.contains(domain) {
-                for f in files where Self.names(f.bytes, anyOf: ids) { out.insert(f.path) }
+        for w in wanted {
+            for f in files[w.id] ?? [] where ids.contains(where: { ProductWords.contains(f.bytes, $0) }) {
+                out.insert("\(MeshLoader.domainsRoot)/\(w.domain)/products/\(f.name)")
             }
         }
         return out

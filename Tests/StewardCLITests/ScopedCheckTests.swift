@@ -11,15 +11,20 @@ import Testing
         try mesh.git("-c", "user.email=\(email)", "commit", "-q", "-m", message)
     }
 
-    /// Runs the check scoped and on the whole mesh; returns the scoped run.
+    /// Runs the check scoped and on the whole mesh; returns the scoped run. The scoped check
+    /// runs twice: first finding readers in the product files (and keeping their words), then
+    /// in the kept words.
     @discardableResult
     func agree(_ mesh: ScratchMesh, _ extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> (status: Int32, out: String) {
         let args = ["check", "-C", mesh.path, "--format", "json", "--time", "2026-07-01T00:00:00Z"] + extra
         let scoped = StewardRunner.run(args)
+        let again = StewardRunner.run(args)
         let whole = StewardRunner.run(args + ["--whole-mesh"])
         #expect(whole.status == scoped.status && whole.out == scoped.out,
                 "scoped and whole-mesh checks differ:\n\(scoped.status) \(scoped.out)\n\(scoped.err)\n---\n\(whole.status) \(whole.out)\n\(whole.err)",
                 sourceLocation: sourceLocation)
+        #expect(again.status == scoped.status && again.out == scoped.out && again.err == scoped.err,
+                "the scoped check differs on its second run:\n\(again.status) \(again.out)\n\(again.err)", sourceLocation: sourceLocation)
         return (scoped.status, scoped.out + scoped.err)
     }
 

@@ -99,8 +99,11 @@ public struct MeshLoader: Sendable {
 
         // 3. Read and parse every file, spread over the cores.
         trace.mark("list \(jobs.count) files")
-        // A whole mesh is worth the on-disk store; a few domains parse faster than it opens.
-        let results = try Self.parseAll(jobs, from: tree, cache: cache, store: partial ? nil : cache?.store)
+        // A whole mesh is worth the on-disk store; a few domains parse faster than it opens,
+        // unless the command asked for it (`check`'s scoped loads: the store is saved once, at
+        // the end, not after each of its loads).
+        let store = partial ? (cache?.partialLoadsUseStore == true ? cache?.store : nil) : cache?.store
+        let results = try Self.parseAll(jobs, from: tree, cache: cache, store: store, save: !partial)
         trace.mark("read and parse")
 
         // 4. Assemble.
@@ -237,7 +240,8 @@ public struct MeshLoader: Sendable {
 
     /// Reads and parses every job, spread over the cores; results keep the jobs' order.
     /// A read error (I/O or a damaged repository) is rethrown after all workers stop: the first in job order.
-    static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil, store: ParseStore? = nil) throws -> [Result] {
+    static func parseAll(_ jobs: [Job], from tree: some FileTree, cache: ParseCache? = nil, store: ParseStore? = nil,
+                         save: Bool = true) throws -> [Result] {
         cache?.reserve(jobs.count)
         @Sendable func result(_ job: Job) throws -> Result {
             // Keyed by path and content: the same bytes at the same path parse the same.
@@ -265,7 +269,7 @@ public struct MeshLoader: Sendable {
         let results = try concurrentMap(chunks) { c in
             try jobs[(c * chunk)..<min(jobs.count, (c + 1) * chunk)].map(result)
         }.flatMap { $0 }
-        store?.flush()
+        if save { store?.flush() }
         return results
     }
 }
@@ -276,8 +280,17 @@ public final class ParseCache: @unchecked Sendable {
     private var entries: [String: MeshLoader.Result] = [:]
     /// Parses kept between runs, consulted by whole-mesh loads.
     public let store: ParseStore?
+    /// Whether loads of a few domains consult and fill the store too; what they parse is
+    /// written by `save()`.
+    public let partialLoadsUseStore: Bool
 
-    public init(store: ParseStore? = nil) { self.store = store }
+    public init(store: ParseStore? = nil, partialLoadsUseStore: Bool = false) {
+        self.store = store
+        self.partialLoadsUseStore = partialLoadsUseStore
+    }
+
+    /// Writes what loads of a few domains parsed into the store.
+    public func save() { store?.flush() }
 
     subscript(key: String) -> MeshLoader.Result? {
         get { lock.withLock { entries[key] } }
