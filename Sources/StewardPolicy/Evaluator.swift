@@ -56,8 +56,9 @@ public struct Evaluation: Sendable {
     /// Fails and errors (and passes when requested), sorted by policy, target, outcome (§7.5).
     public var findings: [Finding]
     public var stats: [String: PolicyStats]
-    /// The target ids each policy was evaluated for, for stale-waiver detection.
-    public var evaluatedTargets: [String: Set<String>]
+    /// The target ids each policy was evaluated for, for stale-waiver detection: lists, not
+    /// sets (hashing 270,000 ids cost more than evaluating them; few callers ever ask).
+    public var evaluatedTargets: [String: [String]]
     /// POL0607: messages that could not be rendered.
     public var diagnostics: [Diagnostic]
 }
@@ -99,7 +100,7 @@ public enum PolicyEvaluator {
         }
         var findings: [Finding] = []
         var stats: [String: PolicyStats] = [:]
-        var evaluated: [String: Set<String>] = [:]
+        var evaluated: [String: [String]] = [:]
         var diagnostics: [Diagnostic] = []
         for (i, c) in policies.enumerated() {
             let r = results[i]!
@@ -115,7 +116,7 @@ public enum PolicyEvaluator {
     struct PerPolicy: Sendable {
         var findings: [Finding] = []
         var stats = PolicyStats()
-        var targets = Set<String>()
+        var targets: [String] = []
         var diagnostics: [Diagnostic] = []
     }
 
@@ -127,7 +128,7 @@ public enum PolicyEvaluator {
         for target in view.targets(for: p.target) {
             if let d = p.domain, target.domain != d { continue }
             if let only, !only.contains(target.id) { continue }
-            out.targets.insert(target.id)
+            out.targets.append(target.id)
             frame.reset(bindings: target.bindings, mesh: target.mesh ?? view.mesh, evaluation: view.evaluation)
             let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame, coverage: coverage)
             coverage?.outcome(result, of: p)

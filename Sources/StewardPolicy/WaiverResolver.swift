@@ -51,9 +51,10 @@ public enum WaiverResolver {
 
     /// Applies waivers at time `at` (§10 steps 1–3). `evaluated` are the target ids each policy
     /// was evaluated for; `existing` every target id the mesh has, to tell a waiver that
-    /// matches nothing from one that matched only passing targets.
-    public static func resolve(_ findings: [Finding], waivers: [Waiver], evaluated: [String: Set<String>],
-                               existing: Set<String>, at: Int64) -> Resolution {
+    /// matches nothing from one that matched only passing targets (asked for only when a
+    /// waiver went unused: on a large mesh the set costs more than the rest of this).
+    public static func resolve(_ findings: [Finding], waivers: [Waiver], evaluated: [String: [String]],
+                               existing allTargets: @autoclosure () -> Set<String>, at: Int64) -> Resolution {
         var ds: [Diagnostic] = []
         var active: [Waiver] = []
         // "First" means first in (file path, index) order, whatever order the caller passes.
@@ -80,13 +81,15 @@ public enum WaiverResolver {
         }
         var failing: [String: Set<String>] = [:]
         for f in findings where f.outcome == .fail || f.outcome == .error { failing[f.policy, default: []].insert(f.target) }
+        var existing: Set<String>?
         for (k, w) in active.enumerated() where !usedIndexes.contains(k) {
-            let matching = existing.filter { w.matches($0) }
+            if existing == nil { existing = allTargets() }
+            let matching = existing!.filter { w.matches($0) }
             if matching.contains(where: { failing[w.policy]?.contains($0) ?? false }) { continue }
             if matching.isEmpty {
                 ds.append(.warning("POL0511", "waiver of `\(w.policy)` for `\(w.target)` matches no target", at: w.location,
                                    help: "remove it, or correct the target id"))
-            } else if matching.allSatisfy({ evaluated[w.policy]?.contains($0) ?? false }) {
+            } else if case let judged = Set(evaluated[w.policy] ?? []), matching.allSatisfy(judged.contains) {
                 ds.append(.warning("POL0511", "waiver of `\(w.policy)` for `\(w.target)` is stale: the policy now holds", at: w.location,
                                    help: "remove the waiver"))
             }
