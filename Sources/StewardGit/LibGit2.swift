@@ -8,10 +8,17 @@ enum LibGit2 {
     /// down on the matching last `shutdown`, so each owner (a `Repository`, or a static helper for
     /// the span of one call) acquires and releases, keeping the two balanced.
     static func acquire() {
+        _ = processReference
         _ = git_libgit2_init()
         // Mesh folders hold hundreds of files: keep their trees in the object cache.
         _ = steward_git_set_tree_cache_limit(1 << 20)
     }
+
+    /// One reference held for the whole process, never dropped. libgit2's initialisation
+    /// parses the system's CA bundle (Debian builds it with mbedTLS): about 6 ms, paid again
+    /// whenever the last reference is dropped and a new one taken, as between `discover` and
+    /// opening the repository it found.
+    private static let processReference: Void = { _ = git_libgit2_init() }()
 
     /// Drops the reference taken by `acquire()`.
     static func release() { _ = git_libgit2_shutdown() }

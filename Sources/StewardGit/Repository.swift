@@ -8,7 +8,8 @@ import Foundation
 /// The lock is recursive because public operations build on each other (a log builds commits).
 ///
 /// libgit2's global state is reference counted: each instance takes one reference in `init`
-/// and drops it in `deinit`, so `git_libgit2_init` and `git_libgit2_shutdown` stay balanced.
+/// and drops it in `deinit`, so `git_libgit2_init` and `git_libgit2_shutdown` stay balanced
+/// (beside the one reference the process keeps: `LibGit2.acquire`).
 public final class Repository: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSRecursiveLock()
