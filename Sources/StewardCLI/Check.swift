@@ -112,7 +112,8 @@ struct Check: StewardCommand {
         } else if let scoped = try scopedPair(console, trace: trace) {
             guard let opened = scoped else { return .usage }
             pair = opened
-            loadedDomains = Set(opened.head.domains.keys).union(opened.base.domains.keys)
+            // --all: the head is whole and the base has every domain's waivers.
+            loadedDomains = all ? nil : Set(opened.head.domains.keys).union(opened.base.domains.keys)
         } else {
             guard let opened = try RevisionPair.open(path: global.repo, base: base, head: head, worktree: worktree,
                                                      help: "run the check inside the mesh repository", console: console) else { return .usage }
@@ -197,13 +198,14 @@ struct Check: StewardCommand {
     }
 
     /// A check of commits with the base's rules loads only what its scope needs
-    /// (docs/check-report.md, "What is loaded"). Nil: load the whole mesh (--all, --at, the work
-    /// tree, other rules, a policy that reads the whole mesh, or --whole-mesh);
+    /// (docs/check-report.md, "What is loaded"); with --all, the head whole and the base so.
+    /// Nil: load the whole mesh (--at, the work tree, other rules, a policy that reads the whole
+    /// mesh, or --whole-mesh);
     /// .some(nil): a side does not load, the errors are printed.
     func scopedPair(_ console: Console, trace: Trace) throws -> RevisionPair?? {
-        guard !all, !worktree, !wholeMesh, policiesFrom == .base else { return nil }
+        guard !worktree, !wholeMesh, policiesFrom == .base else { return nil }
         switch try RevisionPair.openScoped(path: global.repo, base: base, head: head, help: "run the check inside the mesh repository",
-                                           console: console, trace: trace) {
+                                           console: console, wholeHead: all, trace: trace) {
         case .failed: return .some(nil)
         case .whole(let why):
             trace.mark("whole mesh: \(why)")

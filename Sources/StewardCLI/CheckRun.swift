@@ -67,8 +67,9 @@ struct CheckRun {
         // What changed, and by whom.
         let files = try fileChanges(pair)
         let commits = try self.commits(pair, files: files)
-        let semantic = MeshDiff.compare(pair.base, pair.head, changedPaths: Set(files.map(\.path)), transform: pair.text)
-        let changes = ChangeSet.build(changes: semantic, files: files, old: pair.base, new: pair.head, commits: commits)
+        let diffHead = pair.headForDiff
+        let semantic = MeshDiff.compare(pair.base, diffHead, changedPaths: Set(files.map(\.path)), transform: pair.text)
+        let changes = ChangeSet.build(changes: semantic, files: files, old: pair.base, new: diffHead, commits: commits)
         trace.mark("diff: \(files.count) files, \(commits.count) commits, \(changes.count) changes")
 
         let headTree = pair.headTree

@@ -19,6 +19,24 @@ struct RevisionPair {
     /// Every domain of the base when `base` holds only some (a scoped load): policies are
     /// checked against all of them, as with the whole mesh.
     var baseDomainNames: [String]? = nil
+    /// When the head is whole and the base holds the products and contracts of these domains
+    /// only (`check --all`): the semantic diff compares the head's in them alone. Nothing
+    /// outside them changed, so the diff is the whole meshes' diff; compared whole, the head's
+    /// other 10,000 products and contracts would each be an "addition" that `ChangeSet`, which
+    /// keeps only changes in changed files, then throws away.
+    var baseDomains: Set<String>? = nil
+
+    /// The head as the semantic diff compares it with the base.
+    var headForDiff: Mesh {
+        guard let baseDomains else { return head }
+        var out = head
+        let inScope: (String) -> Bool = { HistoryTarget.domain(ofPath: $0).map(baseDomains.contains) ?? true }
+        out.products = head.products.filter { inScope($0.value.location.path) }
+        out.contracts = head.contracts.filter { inScope($0.value.location.path) }
+        out.contractDomain = head.contractDomain.filter { out.contracts[$0.key] != nil }
+        out.transforms = head.transforms.filter { out.products[$0.key] != nil }
+        return out
+    }
 
     /// Opens the repository at `path` and loads both sides. `base` defaults to the merge base
     /// of the head with the main branch of `steward.yaml` (or `origin/<main>` when there is no

@@ -19,8 +19,11 @@ extension RevisionPair {
     /// changed products read from and the domains their changed contracts grant to, and for a
     /// breaking change the domains downstream consumers live in. Nothing outside them can
     /// change a finding in scope, unless an input's id does not name its domain (then `.whole`).
+    /// `wholeHead` (`check --all`): the head is loaded whole, since every target is evaluated;
+    /// the base only as far as the change's `old` records reach, plus every domain's own file
+    /// and waivers, which judge findings anywhere.
     static func openScoped(path: String, base: String?, head: String?, help: String, console: Console,
-                           trace: Trace = Trace()) throws -> Scoped {
+                           wholeHead: Bool = false, trace: Trace = Trace()) throws -> Scoped {
         let repository = try discover(path, help: help)
         let headID = try repository.resolve(head ?? "HEAD")
         let headTree = try repository.tree(at: headID)
@@ -68,8 +71,21 @@ extension RevisionPair {
         // The references of the loaded products that read a changed contract are checked too:
         // the change may have removed what they read.
         let checking = paths.union(try readers.files(reading: touched.contracts, in: domains))
+        let names = try baseTree.folders(in: MeshLoader.domainsRoot)
         for (tree, side) in [(baseTree, "base"), (headTree, "head")] {
-            let loaded = try MeshLoader(cache: cache, partial: true, checking: checking).load(from: HistoryTarget.subset(tree, domains: domains))
+            if wholeHead && side == "head" {
+                // As the whole-mesh check loads it: any error stops the check.
+                guard let mesh = try load(headTree, "head", console, cache: cache) else { return .failed }
+                meshes.append(mesh)
+                continue
+            }
+            var subset = HistoryTarget.subset(tree, domains: domains)
+            if wholeHead {
+                let others = names.filter { !domains.contains($0) }
+                subset = SubsetTree(tree, folders: subset.folders + others.map { "\(MeshLoader.domainsRoot)/\($0)/\(MeshLoader.waiversRoot)" },
+                                    files: subset.files.union(others.map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" }))
+            }
+            let loaded = try MeshLoader(cache: cache, partial: true, checking: checking).load(from: subset)
             // A changed domain's own file counts as changed: a new domain without one is an error.
             let domainFiles = Set(changed.map { "\(MeshLoader.domainsRoot)/\($0)/domain.yaml" })
             // An error the head has and the base has not, in a file the change did not touch, is
@@ -91,15 +107,15 @@ extension RevisionPair {
         cache.save()
         // The trees the check reads policies and transforms from: the loaded domains, and every
         // domain's own policies, so the policy set is the whole mesh's.
-        let names = try baseTree.folders(in: MeshLoader.domainsRoot)
         func rules(_ tree: GitTree) throws -> SubsetTree {
             let policies = try tree.folders(in: MeshLoader.domainsRoot).map { "\(MeshLoader.domainsRoot)/\($0)/policies" }
             return SubsetTree(tree, folders: ["policies", MeshLoader.waiversRoot] + domains.map { "\(MeshLoader.domainsRoot)/\($0)" } + policies,
                               files: [MeshLoader.settingsPath])
         }
         return .pair(RevisionPair(repository: repository, baseID: baseID, headID: headID,
-                                  baseTree: try rules(baseTree), headTree: try rules(headTree),
-                                  base: meshes[0], head: meshes[1], baseDomainNames: names))
+                                  baseTree: try rules(baseTree), headTree: wholeHead ? headTree : try rules(headTree),
+                                  base: meshes[0], head: meshes[1], baseDomainNames: names,
+                                  baseDomains: wholeHead ? domains : nil))
     }
 
     /// Adds the domains of everything downstream of the touched contracts, for the impact of a

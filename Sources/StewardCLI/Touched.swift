@@ -31,6 +31,12 @@ struct Touched {
         for (product, transform) in new.transforms.merging(old.transforms, uniquingKeysWith: { a, _ in a }) where paths.contains(transform) {
             touched.products.insert(product)
         }
+        // A file edited without a semantic change (a description, a comment) is still checked
+        // in full, so what it references must be loaded too.
+        for mesh in [new, old] {
+            for (id, p) in mesh.products where paths.contains(p.location.path) { touched.products.insert(id) }
+            for (id, c) in mesh.contracts where paths.contains(c.location.path) { touched.contracts.insert(id) }
+        }
         return touched
     }
 

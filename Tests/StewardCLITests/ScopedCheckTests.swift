@@ -25,6 +25,12 @@ import Testing
                 sourceLocation: sourceLocation)
         #expect(again.status == scoped.status && again.out == scoped.out && again.err == scoped.err,
                 "the scoped check differs on its second run:\n\(again.status) \(again.out)\n\(again.err)", sourceLocation: sourceLocation)
+        // --all: the head whole, the base scoped; the report must be the whole meshes'.
+        let all = StewardRunner.run(args + ["--all"])
+        let allWhole = StewardRunner.run(args + ["--all", "--whole-mesh"])
+        #expect(all.status == allWhole.status && all.out == allWhole.out,
+                "--all with a scoped base and on the whole meshes differ:\n\(all.status) \(all.out)\n\(all.err)\n---\n\(allWhole.status) \(allWhole.out)\n\(allWhole.err)",
+                sourceLocation: sourceLocation)
         return (scoped.status, scoped.out + scoped.err)
     }
 
@@ -88,6 +94,35 @@ import Testing
         try commit(mesh, as: "sam@acme.example")
         let r = agree(mesh)
         #expect(r.out.contains("ops.load/inputs/daily_sales"), "\(r.out)")
+    }
+
+    @Test func anAllCheckSeesDomainsOutsideTheChangeWithTheirWaivers() throws {
+        // A change in marketing (a description: no semantic change, but the file is checked, so
+        // the sales contract it reads must be loaded): ops is outside its neighbourhood, so
+        // `--all` loads ops whole at the head and only its domain file and waivers at the base.
+        // Its input without a grant fails everywhere, waived by ops's own waiver; nothing of
+        // ops shows as added.
+        let waiver = ("domains/ops/waivers/grant.yaml", """
+        apiVersion: steward/v1
+        kind: Waivers
+        waivers:
+          - policy: access.crossDomainGrant
+            target: ops.load/inputs/daily_sales
+            reason: a grant is on its way
+            owner: olga@acme.example
+            approvedBy: ada@acme.example
+            expires: 2027-01-01T00:00:00Z
+
+        """)
+        let mesh = try ScratchMesh.pullRequest(extraBase: CheckTests.marketing + Self.ops + [waiver])
+        try mesh.edit("domains/marketing/products/reach.odps.yaml", replacing: "status: active", with: "status: active\ndescription:\n  purpose: Reach of each order.")
+        try commit(mesh, as: "mia@acme.example")
+        agree(mesh)
+        let all = StewardRunner.run(["check", "-C", mesh.path, "--format", "json", "--time", "2026-07-01T00:00:00Z", "--all"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(all.out.utf8)) as? [String: Any], "\(all.out)\n\(all.err)")
+        let findings = (json["findings"] as? [[String: Any]] ?? []).filter { $0["target"] as? String == "ops.load/inputs/daily_sales" }
+        #expect(findings.map { "\($0["policy"]!) \($0["waived"]!)" } == ["access.crossDomainGrant 1"], "\(all.out)")
+        #expect((json["changes"] as? [[String: Any]] ?? []).allSatisfy { ($0["id"] as? String)?.hasPrefix("ops") != true }, "\(all.out)")
     }
 
     @Test func aBreakingChangeToASourceReadInAnotherDomain() throws {
