@@ -265,13 +265,18 @@ private struct ViewBuilder {
             .list(domainNames.map { ref(.domain, domainIndex[$0]!) }),
         ], at: settings.location)
 
+        let trace = Trace()
         let wantReads = (demand.wants(.input, "reads") || demand.wants(.input, "piiReads")) && wantInputs
         let pendingReads = wantReads ? transformText.map(startTransformReads) : nil
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
+        trace.mark("view: grants of \(contractIds.count) contracts")
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
+        trace.mark("view: \(contractIds.count) contracts, \(tables[RecordKind.property.ordinal].count) properties")
         let reads = pendingReads?()
+        trace.mark("view: waited for \(reads?.count ?? 0) transforms")
         for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i, reads: reads?[i] ?? []) }
+        trace.mark("view: \(productIds.count) products")
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
 
