@@ -21,10 +21,13 @@ public enum ProductWords {
         var spans: [(start: Int, count: Int)] = []
         var table = [Int32](repeating: -1, count: 1024)
         var mask = table.count - 1
-        func insert(_ word: UnsafeRawBufferPointer) {
+        func slot(_ word: UnsafeRawBufferPointer) -> Int {  // FNV-1a, folded
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for b in word { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            return Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        }
+        func insert(_ word: UnsafeRawBufferPointer) {
+            var i = slot(word)
             while table[i] >= 0 {
                 let s = spans[Int(table[i])]
                 if s.count == word.count && out.withUnsafeBytes({ memcmp($0.baseAddress! + s.start, word.baseAddress!, s.count) == 0 }) { return }
@@ -39,12 +42,12 @@ public enum ProductWords {
         func rehash() {
             table = [Int32](repeating: -1, count: table.count * 2)
             mask = table.count - 1
-            for (n, s) in spans.enumerated() {
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                for b in out[s.start..<s.start + s.count] { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-                while table[i] >= 0 { i = (i + 1) & mask }
-                table[i] = Int32(n)
+            out.withUnsafeBytes { all in
+                for (n, s) in spans.enumerated() {
+                    var i = slot(UnsafeRawBufferPointer(rebasing: all[s.start..<s.start + s.count]))
+                    while table[i] >= 0 { i = (i + 1) & mask }
+                    table[i] = Int32(n)
+                }
             }
         }
         for file in files {
