@@ -185,7 +185,7 @@ struct Check: StewardCommand {
             } + evaluation.diagnostics + run.waiverProblems + resolution.diagnostics
             DiagnosticOutput.text(ds.sorted(), sources: set.sources, tree: headTree, console: console)
             let breaking = report.changes.filter(\.breaking)
-            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(plural(report.changes.count, "change")) (\(breaking.count) breaking) in \(plural(run.files.count, "file")), \(plural(run.commits.count, "commit"))")
+            console.out("\(baseID.short)..\(headID?.short ?? "work tree"): \(plural(report.changes.count, "semantic change")) (\(breaking.count) breaking) in \(plural(run.files.count, "file")), \(plural(run.commits.count, "commit"))")
             for c in breaking {
                 console.out("  BREAKING \(c.kind) \(c.id): \(c.description)")
                 if let i = c.impact {

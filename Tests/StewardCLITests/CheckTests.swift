@@ -423,7 +423,7 @@ import Testing
                 == ["freshness.tightened sales.daily_sales", "contract.versionChanged sales.daily_sales"])
         let text = StewardRunner.run(["check", "-C", mesh.path, "--at", "main"])
         // The pull request's two commits and the merge itself.
-        #expect(text.out.contains("2 changes (0 breaking) in 1 file, 3 commits"), "\(text.out)")
+        #expect(text.out.contains("2 semantic changes (0 breaking) in 1 file, 3 commits"), "\(text.out)")
     }
 
     @Test func theCommitTimeDecidesWhetherAWaiverHadExpired() throws {
