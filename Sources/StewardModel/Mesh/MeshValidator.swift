@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 
 /// Checks the references between the files of a loaded mesh: contract ids, ports,
@@ -13,16 +14,31 @@ struct MeshValidator {
     func validate(_ mesh: inout Mesh, only: Set<String>? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let producer = outputs(&out)
-        for p in mesh.sortedProducts {
-            if only?.contains(p.location.path) ?? true { inputs(p, producer: producer, &out) }
-            if let t = transform(p, &out) { mesh.transforms[p.id] = t }
+        // The products' references (and the cycles) and the contracts' are independent reads of
+        // the mesh: checked on two cores, the diagnostics joined in the order of a serial run.
+        // On 10,000 products the serial run took 170-280 ms.
+        let checks = Slots<(diagnostics: [Diagnostic], transforms: [String: String])>(count: 3)
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            var ds: [Diagnostic] = []
+            if half == 0 {
+                var transforms: [String: String] = [:]
+                for p in self.mesh.sortedProducts {
+                    if only?.contains(p.location.path) ?? true { inputs(p, producer: producer, &ds) }
+                    if let t = transform(p, &ds) { transforms[p.id] = t }
+                }
+                checks[0] = (ds, transforms)
+                checks[2] = (cycles(producer: producer), [:])
+            } else {
+                for (id, c) in self.mesh.contracts.sorted(by: { $0.key < $1.key }) where only?.contains(c.location.path) ?? true {
+                    slaElements(c, &ds)
+                    grants(c, &ds)
+                    if producer[id] == nil { sourceServers(c, id: id, &ds) }
+                }
+                checks[1] = (ds, [:])
+            }
         }
-        for (id, c) in mesh.contracts.sorted(by: { $0.key < $1.key }) where only?.contains(c.location.path) ?? true {
-            slaElements(c, &out)
-            grants(c, &out)
-            if producer[id] == nil { sourceServers(c, id: id, &out) }
-        }
-        out += cycles(producer: producer)
+        for i in 0..<3 { out += checks[i]?.diagnostics ?? [] }
+        mesh.transforms.merge(checks[0]?.transforms ?? [:]) { _, new in new }
         return out
     }
 
