@@ -106,8 +106,12 @@ public struct MeshLoader: Sendable {
         let results = try Self.parseAll(jobs, from: tree, cache: cache, store: store, save: !partial)
         trace.mark("read and parse")
 
-        // 4. Assemble.
+        // 4. Assemble (the tables sized first: growing them rehashed 10,000 contracts many times).
         var mesh = Mesh(settings: settings)
+        let contractCount = jobs.count { $0.kind == .contract }
+        mesh.products.reserveCapacity(jobs.count { $0.kind == .product })
+        mesh.contracts.reserveCapacity(contractCount)
+        mesh.contractDomain.reserveCapacity(contractCount)
         var domainFile = Set<String>()
         for result in results {
             diagnostics += result.diagnostics
