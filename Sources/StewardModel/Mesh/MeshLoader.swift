@@ -68,24 +68,24 @@ public struct MeshLoader: Sendable {
             if path.split(separator: "/").count == 2 { waiverFiles.append((path, nil)) } else { misplacedWaivers(path, &diagnostics) }
         }
         for path in try tree.files(under: Self.domainsRoot) {
-            let parts = path.split(separator: "/").map(String.init)
+            // Split as bytes: 30,000 paths split into `String`s by `Character` cost 10-15 ms.
+            let parts = path.utf8.split(separator: UInt8(ascii: "/"))
             guard parts.count >= 3 else {
                 diagnostics.append(.warning(ModelMessages.misplacedFile, "file directly under `domains/` is ignored",
                                             at: SourceLocation(path: path), help: "domain files go in domains/<domain>/"))
                 continue
             }
-            let domain = parts[1]
+            let domain = String(Substring(parts[1]))
             domainFolders.insert(domain)
-            let rest = parts[2...].joined(separator: "/")
-            switch (parts.count, parts[2]) {
+            switch (parts.count, String(Substring(parts[2]))) {
             case (3, "domain.yaml"): jobs.append(Job(kind: .domain, path: path, domain: domain))
             case (4, "products"):
-                if rest.hasSuffix(".odps.yaml") { jobs.append(Job(kind: .product, path: path, domain: domain)) } else {
+                if path.hasSuffix(".odps.yaml") { jobs.append(Job(kind: .product, path: path, domain: domain)) } else {
                     diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `products/` is not a product (*.odps.yaml) and is ignored",
                                                 at: SourceLocation(path: path), help: "rename it to <name>.odps.yaml or move it"))
                 }
             case (4, "contracts"):
-                if rest.hasSuffix(".odcs.yaml") { jobs.append(Job(kind: .contract, path: path, domain: domain)) } else {
+                if path.hasSuffix(".odcs.yaml") { jobs.append(Job(kind: .contract, path: path, domain: domain)) } else {
                     diagnostics.append(.warning(ModelMessages.misplacedFile, "file in `contracts/` is not a contract (*.odcs.yaml) and is ignored",
                                                 at: SourceLocation(path: path), help: "rename it to <name>.odcs.yaml or move it"))
                 }
