@@ -204,21 +204,21 @@ struct Check: StewardCommand {
     /// .some(nil): a side does not load, the errors are printed.
     func scopedPair(_ console: Console, trace: Trace) throws -> RevisionPair?? {
         guard !worktree, !wholeMesh, policiesFrom == .base else { return nil }
+        // Policies that read the mesh's domains or a contract's consumers see past any scope:
+        // asked of the base's policies before anything is loaded.
+        let needsWhole: (GitTree) throws -> String? = { tree in
+            let set = try PolicySet.load(from: tree, domains: try tree.folders(in: MeshLoader.domainsRoot))
+            let demand = Demand(set.policies)
+            return demand.wants(.mesh, "domains") || demand.wants(.contract, "consumers")
+                ? "a policy reads mesh.domains or contract.consumers" : nil
+        }
         switch try RevisionPair.openScoped(path: global.repo, base: base, head: head, help: "run the check inside the mesh repository",
-                                           console: console, wholeHead: all, trace: trace) {
+                                           console: console, wholeHead: all, needsWhole: needsWhole, trace: trace) {
         case .failed: return .some(nil)
         case .whole(let why):
             trace.mark("whole mesh: \(why)")
             return nil
-        case .pair(let pair):
-            // Policies that read the mesh's domains or a contract's consumers see past any scope.
-            let set = try PolicySet.load(from: pair.baseTree, domains: pair.baseDomainNames ?? Array(pair.base.domains.keys))
-            let demand = Demand(set.policies)
-            if demand.wants(.mesh, "domains") || demand.wants(.contract, "consumers") {
-                trace.mark("whole mesh: a policy reads mesh.domains or contract.consumers")
-                return nil
-            }
-            return pair
+        case .pair(let pair): return pair
         }
     }
 

@@ -22,8 +22,11 @@ extension RevisionPair {
     /// `wholeHead` (`check --all`): the head is loaded whole, since every target is evaluated;
     /// the base only as far as the change's `old` records reach, plus every domain's own file
     /// and waivers, which judge findings anywhere.
+    /// `needsWhole` looks at the base's files first: when it answers why the whole mesh is
+    /// needed (a policy that sees past any scope), nothing is loaded here.
     static func openScoped(path: String, base: String?, head: String?, help: String, console: Console,
-                           wholeHead: Bool = false, trace: Trace = Trace()) throws -> Scoped {
+                           wholeHead: Bool = false, needsWhole: (GitTree) throws -> String? = { _ in nil },
+                           trace: Trace = Trace()) throws -> Scoped {
         let repository = try discover(path, help: help)
         let headID = try repository.resolve(head ?? "HEAD")
         let headTree = try repository.tree(at: headID)
@@ -40,6 +43,7 @@ extension RevisionPair {
             baseID = mergeBase
         }
         let baseTree = try repository.tree(at: baseID)
+        if let why = try needsWhole(baseTree) { return .whole(why) }
         let paths = Set(try repository.changes(from: baseID, to: headID, detectRenames: false).map(\.path))
         if paths.contains(MeshLoader.settingsPath) { return .whole("steward.yaml changed") }
         let changed = Set(paths.compactMap(HistoryTarget.domain(ofPath:)))
@@ -207,6 +211,7 @@ final class Readers {
         var listed: [(id: ObjectID, names: [String], blobs: [ObjectID])] = []
         var seen = Set<ObjectID>()
         for w in wanted where files[w.id] == nil && seen.insert(w.id).inserted {
+            // The files a folder's words are made of: change this and bump ProductWordsStore.formatVersion.
             let entries = try w.tree.repository.treeEntries(w.id).filter { !$0.isFolder && $0.name.hasSuffix(".odps.yaml") }
             listed.append((w.id, entries.map(\.name), entries.map(\.id)))
         }

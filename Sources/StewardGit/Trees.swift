@@ -256,7 +256,7 @@ extension GitTree {
         if batches == 1 { return try repository.readBlobs(ids) }
         let (readers, size) = (self.readers, (ids.count + batches - 1) / batches)
         return try concurrentMap(batches) { b in
-            try readers.next().readBlobs(Array(ids[(b * size)..<min(ids.count, (b + 1) * size)]))
+            try readers.next().readBlobs(Array(ids[min(ids.count, b * size)..<min(ids.count, (b + 1) * size)]))
         }.flatMap { $0 }
     }
 

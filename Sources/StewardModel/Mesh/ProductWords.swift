@@ -9,6 +9,7 @@ import StewardCore
 /// inside one word, and it cannot span the newline between two words. A domain's hundred
 /// product files (60 KB) come down to about 9 KB of words.
 public enum ProductWords {
+    /// What separates words; changing it changes stored words: bump `ProductWordsStore.formatVersion`.
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0x0B || b == 0x0C }
 
     /// Whether `words` answers for `id`: ids with whitespace need the files themselves.
@@ -93,7 +94,11 @@ public enum ProductWords {
 public final class ProductWordsStore {
     let file: URL
     static let maxBytes = 32 << 20
-    private static let magic = Array("steward-product-words 1\n".utf8)
+    /// Bump when what a folder's words are changes: `ProductWords.isSpace`, or which files
+    /// `Readers` (StewardCLI/ScopedPair.swift) takes from a folder (its direct `*.odps.yaml`
+    /// files). Entries of another version are never read.
+    static let formatVersion = 1
+    private static let magic = Array("steward-product-words \(formatVersion)\n".utf8)
 
     private var stored: [(key: String, words: [UInt8])] = []
     private var index: [String: Int] = [:]
@@ -149,6 +154,13 @@ public final class ProductWordsStore {
         }
         let folder = file.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent("product-words.\(getpid()).tmp")
+        // Temporary files a killed run left behind (an hour is far longer than any write).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasPrefix("product-words.") && name.hasSuffix(".tmp") {
+            let url = folder.appendingPathComponent(name)
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+               modified.timeIntervalSinceNow < -3600 { try? FileManager.default.removeItem(at: url) }
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data(out).write(to: temporary)
