@@ -125,6 +125,26 @@ import Testing
         #expect((json["changes"] as? [[String: Any]] ?? []).allSatisfy { ($0["id"] as? String)?.hasPrefix("ops") != true }, "\(all.out)")
     }
 
+    @Test func aPolicyThatCountsTheMeshsDomainsSeesTheWholeMesh() throws {
+        // A change in marketing does not reach ops, so no scope of it holds ops: a policy that
+        // reads `mesh.domains` makes the check (and --all) load everything.
+        let policy = ("policies/domains.policy", """
+        policy mesh.fewDomains {
+          title "A small mesh"
+          level mandatory
+          target product
+          require len(mesh.domains) <= 2
+          message "the mesh has {len(mesh.domains)} domains"
+        }
+
+        """)
+        let mesh = try ScratchMesh.pullRequest(extraBase: CheckTests.marketing + Self.ops + [policy])
+        try mesh.edit("domains/marketing/products/reach.odps.yaml", replacing: "status: active", with: "status: active\ndescription:\n  purpose: Reach of each order.")
+        try commit(mesh, as: "mia@acme.example")
+        let r = agree(mesh)
+        #expect(r.out.contains("the mesh has 3 domains"), "\(r.out)")
+    }
+
     @Test func aBreakingChangeToASourceReadInAnotherDomain() throws {
         let mesh = try ScratchMesh.pullRequest(extraBase: CheckTests.marketing)
         try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: "      - name: order_ts\n        logicalType: timestamp\n", with: "")
