@@ -207,10 +207,8 @@ struct Check: StewardCommand {
         // Policies that read the mesh's domains or a contract's consumers see past any scope:
         // asked of the base's policies before anything is loaded.
         let needsWhole: (GitTree) throws -> String? = { tree in
-            // The policy files alone (listing all of domains/ would walk every product file).
-            let names = try tree.folders(in: MeshLoader.domainsRoot)
-            let files = SubsetTree(tree, folders: ["policies"] + names.map { "\(MeshLoader.domainsRoot)/\($0)/policies" }, files: [])
-            let set = try PolicySet.load(from: files, domains: names)
+            let files = SubsetTree(tree, folders: try RevisionPair.policyFolders(tree), files: [])
+            let set = try PolicySet.load(from: files, domains: try tree.folders(in: MeshLoader.domainsRoot))
             let demand = Demand(set.policies)
             return demand.wants(.mesh, "domains") || demand.wants(.contract, "consumers")
                 ? "a policy reads mesh.domains or contract.consumers" : nil

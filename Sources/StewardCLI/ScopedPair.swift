@@ -112,14 +112,19 @@ extension RevisionPair {
         // The trees the check reads policies and transforms from: the loaded domains, and every
         // domain's own policies, so the policy set is the whole mesh's.
         func rules(_ tree: GitTree) throws -> SubsetTree {
-            let policies = try tree.folders(in: MeshLoader.domainsRoot).map { "\(MeshLoader.domainsRoot)/\($0)/policies" }
-            return SubsetTree(tree, folders: ["policies", MeshLoader.waiversRoot] + domains.map { "\(MeshLoader.domainsRoot)/\($0)" } + policies,
-                              files: [MeshLoader.settingsPath])
+            SubsetTree(tree, folders: try policyFolders(tree) + [MeshLoader.waiversRoot] + domains.map { "\(MeshLoader.domainsRoot)/\($0)" },
+                       files: [MeshLoader.settingsPath])
         }
         return .pair(RevisionPair(repository: repository, baseID: baseID, headID: headID,
                                   baseTree: try rules(baseTree), headTree: wholeHead ? headTree : try rules(headTree),
                                   base: meshes[0], head: meshes[1], baseDomainNames: names,
                                   baseDomains: wholeHead ? domains : nil))
+    }
+
+    /// The folders policies live in: `policies/` and every domain's `policies/`. Reading them
+    /// through a SubsetTree of these spares listing every product and contract file.
+    static func policyFolders(_ tree: GitTree) throws -> [String] {
+        ["policies"] + (try tree.folders(in: MeshLoader.domainsRoot)).map { "\(MeshLoader.domainsRoot)/\($0)/policies" }
     }
 
     /// Adds the domains of everything downstream of the touched contracts, for the impact of a

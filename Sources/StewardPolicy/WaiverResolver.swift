@@ -82,7 +82,7 @@ public enum WaiverResolver {
         var failing: [String: Set<String>] = [:]
         for f in findings where f.outcome == .fail || f.outcome == .error { failing[f.policy, default: []].insert(f.target) }
         var existing: Set<String>?
-        var judged: [String: Set<String>] = [:]  // by policy, built once
+        var judged: [String: Set<String>] = [:]  // evaluated ids by policy, built once
         for (k, w) in active.enumerated() where !usedIndexes.contains(k) {
             if existing == nil { existing = allTargets() }
             let matching = existing!.filter { w.matches($0) }
@@ -90,10 +90,11 @@ public enum WaiverResolver {
             if matching.isEmpty {
                 ds.append(.warning("POL0511", "waiver of `\(w.policy)` for `\(w.target)` matches no target", at: w.location,
                                    help: "remove it, or correct the target id"))
-            } else if matching.allSatisfy({ t in
-                if judged[w.policy] == nil { judged[w.policy] = Set(evaluated[w.policy] ?? []) }
-                return judged[w.policy]!.contains(t)
-            }) {
+                continue
+            }
+            let policyJudged = judged[w.policy] ?? Set(evaluated[w.policy] ?? [])
+            judged[w.policy] = policyJudged
+            if matching.allSatisfy(policyJudged.contains) {
                 ds.append(.warning("POL0511", "waiver of `\(w.policy)` for `\(w.target)` is stale: the policy now holds", at: w.location,
                                    help: "remove the waiver"))
             }

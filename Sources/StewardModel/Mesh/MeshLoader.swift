@@ -102,7 +102,7 @@ public struct MeshLoader: Sendable {
         // A whole mesh is worth the on-disk store; a few domains parse faster than it opens,
         // unless the command asked for it (`check`'s scoped loads: the store is saved once, at
         // the end, not after each of its loads).
-        let store = partial ? (cache?.partialLoadsUseStore == true ? cache?.store : nil) : cache?.store
+        let store = partial && cache?.partialLoadsUseStore != true ? nil : cache?.store
         let results = try Self.parseAll(jobs, from: tree, cache: cache, store: store, save: !partial)
         trace.mark("read and parse")
 
