@@ -9,6 +9,9 @@ public protocol FileTree: Sendable {
     func files(under prefix: String) throws -> [String]
     /// The bytes of the file at `path`, or nil if there is no such file.
     func read(_ path: String) throws -> [UInt8]?
+    /// The bytes of each file of `paths` (nil for one that is not there), at once: a git
+    /// tree reads them in one pass over its object database.
+    func read(all paths: [String]) throws -> [[UInt8]?]
     /// An id of the file's content that changes whenever the content does (a git blob id),
     /// when the tree knows one without reading the file; nil otherwise.
     func contentID(_ path: String) -> String?
@@ -16,6 +19,8 @@ public protocol FileTree: Sendable {
 
 extension FileTree {
     public func contentID(_ path: String) -> String? { nil }
+
+    public func read(all paths: [String]) throws -> [[UInt8]?] { try paths.map { try read($0) } }
 
     public func exists(_ path: String) throws -> Bool { try read(path) != nil }
 }

@@ -260,6 +260,24 @@ extension GitTree {
         }.flatMap { $0 }
     }
 
+    /// Listed files are read in bulk (`readBlobs`), each other path on its own: one object
+    /// lookup and one check for a damaged loose object per file cost 25 µs, and a large
+    /// mesh has 10,000 transforms.
+    public func read(all paths: [String]) throws -> [[UInt8]?] {
+        var out = [[UInt8]?](repeating: nil, count: paths.count)
+        var ids: [ObjectID] = [], positions: [Int] = []
+        for (i, path) in paths.enumerated() {
+            if let id = listed[GitTree.normalize(path)] {
+                ids.append(id)
+                positions.append(i)
+            } else {
+                out[i] = try read(path)
+            }
+        }
+        for (k, bytes) in try readBlobs(ids).enumerated() { out[positions[k]] = bytes }
+        return out
+    }
+
     /// The id of the folder at `path` (nil when there is none, or it is not a folder).
     public func folderID(_ path: String) throws -> ObjectID? {
         let p = GitTree.normalize(path)

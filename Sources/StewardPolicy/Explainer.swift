@@ -143,7 +143,7 @@ public enum Explainer {
             switch v {
             case .record(let r):
                 for field in ["id", "name", "role", "username"] {
-                    if let i = Schema.index(of: field, in: r.kind), case .string(let s) = view.record(r).fields[i] {
+                    if let i = Schema.index(of: field, in: r.kind), case .string(let s) = view.value(r, field: i) {
                         return "\(r.kind.rawValue) \(s)"
                     }
                 }

@@ -228,10 +228,9 @@ enum Semantics {
     /// Field `i` of a record, noting where the model wrote it (§7.5); missing when the base is.
     static func field(_ i: Int, of base: Value, _ f: inout Frame) -> Value {
         guard case .record(let r) = base, let view = f.view else { return .missing }
-        let record = view.record(r)
-        let read = record.location(ofField: i)
+        let read = view.location(r, field: i)
         if !read.path.isEmpty { f.lastRead = read }
-        return record.fields[i]
+        return view.value(r, field: i)
     }
 
     static func semverPart(_ part: SemverPart, of base: Value) -> Value {

@@ -3,19 +3,6 @@ import StewardCore
 import StewardDiff
 import StewardModel
 
-/// One record of the object model: its field values in `Schema` order and where it was read.
-public struct RecordData: Sendable {
-    public var fields: [Value]
-    public var location: SourceLocation
-    /// Positions of fields read from somewhere other than the record itself (the SLA entry
-    /// behind `retention`, the quality rule behind `completeness`), for findings and explain.
-    public var fieldLocations: [Int: SourceLocation] = [:]
-
-    public func location(ofField index: Int) -> SourceLocation {
-        fieldLocations[index] ?? location
-    }
-}
-
 /// What the caller tells the evaluation (§5.2 `evaluation`): it is never read from a clock.
 public struct EvaluationInfo: Sendable {
     public var time: Int64
@@ -41,19 +28,35 @@ public struct Target: Sendable {
     public var location: SourceLocation
     /// The `mesh` binding when it is not the view's (change targets see the base revision).
     public var mesh: Value? = nil
+
+    func relocated(by offsets: [Int32]) -> Target {
+        var t = self
+        t.bindings = Bindings(bindings.map { $0.relocated(by: offsets) })
+        t.mesh = mesh?.relocated(by: offsets)
+        return t
+    }
 }
 
-/// The mesh as the policy language sees it: every record built once, in `Schema` field
-/// order, with references by index so many policies evaluate over it without copying.
+/// The mesh as the policy language sees it: every record built once (stored by field, in
+/// `RecordTables`), with references by index so many policies evaluate over it without copying.
 public final class ModelView: Sendable {
-    let tables: [[RecordData]]
+    let tables: RecordTables
     public let mesh: Value
     public let evaluation: Value
     let targetsByKind: [TargetKind: [Target]]
     /// Change targets by entity kind (`""` for every change, the `target change` policies).
     let changeTargets: [String: [Target]]
 
-    public func record(_ r: RecordRef) -> RecordData { tables[r.kind.ordinal][Int(r.index)] }
+    /// Field `field` (its `Schema` index) of a record; missing when no policy of the view's
+    /// demand can read it.
+    public func value(_ r: RecordRef, field: Int) -> Value { tables.value(r, field: field) }
+
+    /// Where a record was read.
+    public func location(_ r: RecordRef) -> SourceLocation { tables.location(r) }
+
+    /// Where a field of a record was read: the record's own position unless the field comes
+    /// from somewhere else (the SLA entry behind `retention`).
+    public func location(_ r: RecordRef, field: Int) -> SourceLocation { tables.location(r, field: field) }
 
     public func targets(_ kind: TargetKind) -> [Target] { targetsByKind[kind] ?? [] }
 
@@ -72,10 +75,10 @@ public final class ModelView: Sendable {
     /// A field of a record by name, for tests and explain.
     public func field(_ name: String, of value: Value) -> Value? {
         guard case .record(let r) = value, let i = Schema.index(of: name, in: r.kind) else { return nil }
-        return record(r).fields[i]
+        return tables.value(r, field: i)
     }
 
-    init(tables: [[RecordData]], mesh: Value, evaluation: Value, targets: [TargetKind: [Target]],
+    init(tables: RecordTables, mesh: Value, evaluation: Value, targets: [TargetKind: [Target]],
          changeTargets: [String: [Target]] = [:]) {
         self.tables = tables
         self.mesh = mesh
@@ -85,12 +88,11 @@ public final class ModelView: Sendable {
     }
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
-    /// `transform` gives a product's transform text by path, for `input.reads`; it is called
-    /// from several threads at once.
-    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all,
-                            transform: (@Sendable (String) -> String?)? = nil) {
+    /// `files` are the files the mesh was loaded from, for the transforms `input.reads` looks
+    /// into; without them it is empty.
+    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all, files: (any FileTree)? = nil) {
         var b = ViewBuilder(mesh: mesh, demand: demand)
-        b.transformText = transform
+        b.files = files
         b.build(evaluation: evaluation)
         self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
     }
@@ -102,17 +104,17 @@ extension ModelView {
     /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
-                            transform: (@Sendable (String) -> String?)? = nil) {
+                            files: (any FileTree)? = nil) {
         // Only what the policies read, and the records `old` and `new` can point at.
         var h = ViewBuilder(mesh: head, demand: demand.forChanges, indexingChangedRecords: true)
-        h.transformText = transform
+        h.files = files
         h.build(evaluation: evaluation)
         var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexingChangedRecords: true)
+        h.tables = RecordTables(demand: .all)  // b's copy is then the only one, and grows in place
         b.build(evaluation: evaluation)
         var tables = b.tables
         func append(_ kind: RecordKind, _ fields: [Value], at: SourceLocation) -> Value {
-            tables[kind.ordinal].append(RecordData(fields: fields, location: at))
-            return .record(RecordRef(kind: kind, index: Int32(tables[kind.ordinal].count - 1)))
+            .record(RecordRef(kind: kind, index: tables.append(kind, fields, at: at)))
         }
         var people: [String: Value] = [:]
         func person(_ p: CommitInfo.Person) -> Value {
@@ -161,12 +163,12 @@ extension ModelView {
 
 /// Fills the tables. Domains, products and contracts get their indexes first so records can
 /// point at each other; everything else is appended as it is built.
-private struct ViewBuilder {
+private struct ViewBuilder: Sendable {
     let mesh: Mesh
     let demand: Demand
-    /// Transform text by path; without it `input.reads` is empty.
-    var transformText: (@Sendable (String) -> String?)?
-    var tables: [[RecordData]] = Array(repeating: [], count: RecordKind.allCases.count)
+    /// The files the mesh was loaded from, for the transforms; without them `input.reads` is empty.
+    var files: (any FileTree)?
+    var tables: RecordTables
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
     var evaluationValue: Value = .missing
@@ -187,15 +189,15 @@ private struct ViewBuilder {
     /// change holds the head mesh and, after it, the base mesh.
     let domainBase: Int, productBase: Int, contractBase: Int
 
-    init(mesh: Mesh, demand: Demand, tables: [[RecordData]]? = nil, indexingChangedRecords: Bool = false) {
+    init(mesh: Mesh, demand: Demand, tables: RecordTables? = nil, indexingChangedRecords: Bool = false) {
         self.mesh = mesh
         self.demand = demand
         self.indexingChangedRecords = indexingChangedRecords
-        if let tables { self.tables = tables }
-        let t = self.tables
-        domainBase = t[RecordKind.domain.ordinal].count
-        productBase = t[RecordKind.product.ordinal].count
-        contractBase = t[RecordKind.contract.ordinal].count
+        let t = tables ?? RecordTables(demand: demand)
+        self.tables = t
+        domainBase = t.count(.domain)
+        productBase = t.count(.product)
+        contractBase = t.count(.contract)
         domainNames = mesh.domains.keys.sorted()
         productIds = mesh.products.keys.sorted()
         contractIds = mesh.contracts.keys.sorted()
@@ -243,17 +245,14 @@ private struct ViewBuilder {
     }
 
     mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
-        assert(fields.count == Schema.fields(of: kind).count, "\(kind) built with \(fields.count) fields")
-        tables[kind.ordinal].append(RecordData(fields: fields, location: location, fieldLocations: fieldLocations))
-        return ref(kind, Int32(tables[kind.ordinal].count - 1))
+        ref(kind, tables.append(kind, fields, at: location, fieldLocations: fieldLocations))
     }
 
     mutating func build(evaluation e: EvaluationInfo) {
         // Reserve the slots of the records others point at.
-        let placeholder = RecordData(fields: [], location: SourceLocation(path: ""))
-        tables[RecordKind.domain.ordinal] += Array(repeating: placeholder, count: domainNames.count)
-        tables[RecordKind.product.ordinal] += Array(repeating: placeholder, count: productIds.count)
-        tables[RecordKind.contract.ordinal] += Array(repeating: placeholder, count: contractIds.count)
+        tables.reserve(.domain, count: domainNames.count)
+        tables.reserve(.product, count: productIds.count)
+        tables.reserve(.contract, count: contractIds.count)
 
         evaluationValue = append(.evaluation, [.timestamp(e.time), .string(e.command), opt(e.base), opt(e.head)],
                                  at: SourceLocation(path: ""))
@@ -266,18 +265,92 @@ private struct ViewBuilder {
         ], at: settings.location)
 
         let trace = Trace()
-        let wantReads = (demand.wants(.input, "reads") || demand.wants(.input, "piiReads")) && wantInputs
-        let pendingReads = wantReads ? transformText.map(startTransformReads) : nil
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
         trace.mark("view: grants of \(contractIds.count) contracts")
+        // Products and contracts point at each other only through the reserved slots, so the
+        // products (and the transforms they read) are built beside the contracts.
+        let products = startProducts()
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
-        trace.mark("view: \(contractIds.count) contracts, \(tables[RecordKind.property.ordinal].count) properties")
-        let reads = pendingReads?()
-        trace.mark("view: waited for \(reads?.count ?? 0) transforms")
-        for (i, id) in productIds.enumerated() { buildProduct(id, index: productBase + i, reads: reads?[i] ?? []) }
-        trace.mark("view: \(productIds.count) products")
+        trace.mark("view: \(contractIds.count) contracts, \(tables.count(.property)) properties")
+        var side = products()
+        trace.mark("view: waited for \(productIds.count) products")
+        merge(&side)
+        trace.mark("view: merged the products")
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
+    }
+
+    // MARK: building beside
+
+    /// Records of the kinds others point at (domains, products, contracts), which a builder
+    /// working beside another fills in their reserved slots only when it is merged.
+    var placed: [Placed] = []
+    /// Set in a builder working beside another: its tables start empty, and `place` collects
+    /// what goes in the reserved slots.
+    var beside = false
+
+    struct Placed {
+        var kind: RecordKind
+        var index: Int
+        var fields: [Value]
+        var location: SourceLocation
+        var fieldLocations: [Int: SourceLocation]
+    }
+
+    mutating func place(_ kind: RecordKind, _ index: Int, _ fields: [Value], at location: SourceLocation,
+                        fieldLocations: [Int: SourceLocation] = [:]) {
+        if beside {
+            placed.append(Placed(kind: kind, index: index, fields: fields, location: location, fieldLocations: fieldLocations))
+        } else {
+            tables.set(kind, index, fields, at: location, fieldLocations: fieldLocations)
+        }
+    }
+
+    /// Starts building the products, and first what their transforms read, on another
+    /// thread, in a builder of their own; returns what waits for it, for `merge`.
+    func startProducts() -> () -> ViewBuilder {
+        var empty = self
+        empty.tables = RecordTables(demand: demand)
+        empty.targets = [:]
+        empty.propertyRefs = [:]
+        empty.inputRefs = [:]
+        empty.beside = true
+        let start = empty
+        let built = Slots<ViewBuilder>(count: 1)
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            var b = start
+            let trace = Trace()
+            let wantReads = (b.demand.wants(.input, "reads") || b.demand.wants(.input, "piiReads")) && b.wantInputs
+            let reads = wantReads ? b.files.map(b.transformReads) : nil
+            trace.mark("view, beside: \(reads?.count ?? 0) transforms read")
+            for (i, id) in b.productIds.enumerated() { b.buildProduct(id, index: b.productBase + i, reads: reads?[i] ?? []) }
+            trace.mark("view, beside: \(b.productIds.count) products")
+            built[0] = b
+        }
+        return {
+            done.wait()
+            return built[0]!
+        }
+    }
+
+    /// Appends the records and targets of a builder that worked beside this one.
+    /// INVARIANT: it pointed at records of a kind it appended only through its own, so every
+    /// such reference moves by the count of that table here; references to other kinds are
+    /// to records made before it started, or to reserved slots.
+    mutating func merge(_ other: inout ViewBuilder) {
+        let offsets = tables.append(moving: &other.tables)
+        let moving = offsets.contains { $0 != 0 }
+        for var p in other.placed {
+            if moving { for i in p.fields.indices { p.fields[i].relocate(by: offsets) } }
+            tables.set(p.kind, p.index, p.fields, at: p.location, fieldLocations: p.fieldLocations)
+        }
+        for (kind, list) in other.targets {
+            let moved = moving ? list.map { $0.relocated(by: offsets) } : list
+            if let mine = targets[kind] { targets[kind] = mine + moved } else { targets[kind] = moved }
+        }
+        for (id, v) in other.propertyRefs { propertyRefs[id] = v.relocated(by: offsets) }
+        for (id, v) in other.inputRefs { inputRefs[id] = v.relocated(by: offsets) }
     }
 
     var wantGrants: Bool {
@@ -291,8 +364,7 @@ private struct ViewBuilder {
         let owners = append(.owners, [.string(d.owners.team), emails(d.owners.members)], at: d.location)
         let products = (productsOf[name] ?? []).map { ref(.product, productIndex[$0]!) }
         let contracts = (contractsOf[name] ?? []).map { ref(.contract, contractIndex[$0]!) }
-        tables[RecordKind.domain.ordinal][index] = RecordData(
-            fields: [.string(name), opt(d.description), owners, .list(products), .list(contracts)], location: d.location)
+        place(.domain, index, [.string(name), opt(d.description), owners, .list(products), .list(contracts)], at: d.location)
         if demand.evaluates(.domain) {
             targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))
         }
@@ -306,26 +378,30 @@ private struct ViewBuilder {
 
     var wantInputs: Bool { demand.evaluates(.input) || demand.wants(.product, "inputs") }
 
-    /// Starts finding the columns each product's transform names, on other threads, and
-    /// returns what waits for them: by product (in id order) and input port. Reading and
-    /// scanning 10,000 transforms one by one was most of the build; each product's is
-    /// independent, so they run in parallel, and meanwhile the contracts are built.
-    func startTransformReads(_ transform: @escaping @Sendable (String) -> String?) -> () -> [[ColumnsRead]] {
-        let (mesh, ids) = (mesh, productIds)
-        let slots = Slots<[ColumnsRead]>(count: ids.count)
-        let done = DispatchGroup()
-        DispatchQueue.global().async(group: done) {
-            DispatchQueue.concurrentPerform(iterations: ids.count) { i in
-                let words = ModelView.words(of: transform(mesh.transforms[ids[i]] ?? "") ?? "")
-                slots[i] = mesh.products[ids[i]]!.inputPorts.map { port in
-                    mesh.contracts[port.contractId].map { Self.columns(of: $0, namedIn: words) } ?? []
-                }
+    /// The columns each product's transform names: by product (in id order) and input port.
+    /// Each product's are independent, so they are found on all cores.
+    func transformReads(in files: any FileTree) -> [[ColumnsRead]] {
+        let (mesh, ids, contractIds, contractIndex, contractBase) = (mesh, productIds, contractIds, contractIndex, contractBase)
+        // Each contract's columns once: most are inputs of several products.
+        let columns = Slots<TransformReads.Columns>(count: contractIds.count)
+        DispatchQueue.concurrentPerform(iterations: contractIds.count) { i in
+            columns[i] = TransformReads.Columns(mesh.contracts[contractIds[i]]!)
+        }
+        let reads = Slots<[ColumnsRead]>(count: ids.count)
+        let texts = Self.texts(ids.map { mesh.transforms[$0] ?? "" }, in: files)
+        DispatchQueue.concurrentPerform(iterations: ids.count) { i in
+            let inputs = mesh.products[ids[i]]!.inputPorts.map { port in
+                contractIndex[port.contractId].map { columns[Int($0) - contractBase]! }
             }
+            reads[i] = TransformReads.reads(of: texts[i] ?? "", inputs: inputs)
         }
-        return {
-            done.wait()
-            return ids.indices.map { slots[$0]! }
-        }
+        return ids.indices.map { reads[$0]! }
+    }
+
+    /// Each file's text; nil for one that cannot be read, whose `input.reads` is then empty.
+    static func texts(_ paths: [String], in files: any FileTree) -> [String?] {
+        let bytes = (try? files.read(all: paths)) ?? paths.map { (try? files.read($0)) ?? nil }
+        return bytes.map { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// `reads` has an element per input port, or none when no policy reads them.
@@ -335,7 +411,6 @@ private struct ViewBuilder {
         let me = ref(.product, Int32(index))
         let domain = domainRef(domainName)
         var inputs: [Value] = []
-        var inputTargets: [Target] = []
         let wantInputs = self.wantInputs
         for (k, port) in p.inputPorts.enumerated() where wantInputs {
             guard contractIndex[port.contractId] != nil else { continue }  // the validator reports it
@@ -351,7 +426,7 @@ private struct ViewBuilder {
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
             if indexingChangedRecords { inputRefs["\(id)/inputs/\(port.name)"] = input }
-            inputTargets.append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
+            targets[.input, default: []].append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
         }
         var outputs: [Value] = []
         var contracts: [Value] = []
@@ -365,18 +440,17 @@ private struct ViewBuilder {
         }
         let transform = mesh.transforms[id] ?? "domains/\(domainName)/transforms/\(p.name).sql"
         let engine = p.custom("engine")?.string ?? mesh.settings.defaultEngine
-        tables[RecordKind.product.ordinal][index] = RecordData(fields: [
+        place(.product, index, [
             .string(id), .string(p.odpsID), .string(p.name), .string(domainName), .string(p.status),
             version(p.version), opt(p.purpose),
             .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
             demand.wants(.product, "team") ? team(p.team, at: p.location) : .missing,
             strings(demand.wants(.product, "tags") ? p.tags : []),
             customMap(demand.wants(.product, "customProperties") ? p.customProperties : []), .string(p.location.path),
-        ], location: p.location)
+        ], at: p.location)
         if demand.evaluates(.product) {
             targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
         }
-        targets[.input, default: []] += inputTargets
     }
 
     // MARK: contracts
@@ -398,7 +472,6 @@ private struct ViewBuilder {
         let producer = productRef(producerOf[id])
         var objects: [Value] = []
         var allProperties: [Value] = []
-        var propertyTargets: [Target] = []
         let wantProperties = demand.evaluates(.property) || demand.wants(.contract, "properties") || demand.wants(.object, "properties")
         let wantObjects = wantProperties || demand.wants(.contract, "objects")
         let wantQuality = demand.wants(.property, "quality")
@@ -406,7 +479,7 @@ private struct ViewBuilder {
         let wantTags = demand.wants(.property, "tags"), wantCustom = demand.wants(.property, "customProperties")
         let wantPropertyTargets = demand.evaluates(.property)
         for o in c.objects where wantObjects {
-            let objectIndex = Int32(tables[RecordKind.object.ordinal].count)
+            let objectIndex = Int32(tables.count(.object))
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
             let idPrefix = "\(id).\(o.name)."
@@ -439,7 +512,9 @@ private struct ViewBuilder {
                 ], at: p.location, fieldLocations: locations)
                 props.append(prop)
                 if indexingChangedRecords { propertyRefs[pid] = prop }
-                if wantPropertyTargets { propertyTargets.append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location)) }
+                if wantPropertyTargets {
+                    targets[.property, default: []].append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location))
+                }
             }
             let appended = append(.object, [
                 .string(o.name), .string(id), opt(o.physicalName), opt(o.physicalType), opt(o.businessName),
@@ -467,7 +542,7 @@ private struct ViewBuilder {
         let servers = (demand.wants(.contract, "servers") ? c.servers : []).map { s in
             append(.server, [.string(s.server), .string(s.type), opt(s.path), opt(s.format)], at: s.location)
         }
-        tables[RecordKind.contract.ordinal][index] = RecordData(fields: [
+        place(.contract, index, [
             .string(id), .string(c.status), .string(domainName), .string(c.apiVersion),
             opt(c.name), opt(c.dataProduct), opt(c.description?.purpose),
             version(c.version), .list(objects), .list(allProperties),
@@ -478,11 +553,10 @@ private struct ViewBuilder {
             .list(sla), .list(grants), demand.wants(.contract, "team") ? team(c.team, at: c.location) : .missing, .list(servers),
             strings(demand.wants(.contract, "tags") ? c.tags : []),
             customMap(demand.wants(.contract, "customProperties") ? c.customProperties : []), .string(c.location.path),
-        ], location: c.location, fieldLocations: locations)
+        ], at: c.location, fieldLocations: locations)
         if demand.evaluates(.contract) {
             targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
         }
-        targets[.property, default: []] += propertyTargets
     }
 
     /// The grant records of a contract (its ODCS roles) and their targets.
@@ -511,18 +585,7 @@ private struct ViewBuilder {
     }
 
 
-    typealias ColumnsRead = [(name: String, pii: Bool)]
-
-    /// The top-level columns of a contract that a transform's words name.
-    static func columns(of c: Contract, namedIn words: Set<String>) -> ColumnsRead {
-        var out: [(String, Bool)] = []
-        for o in c.objects {
-            for p in o.properties where words.contains(p.name.lowercased()) || p.physicalName.map({ words.contains($0.lowercased()) }) == true {
-                if !out.contains(where: { $0.0 == p.name }) { out.append((p.name, p.isPII)) }
-            }
-        }
-        return out
-    }
+    typealias ColumnsRead = TransformReads.ColumnsRead
 
     // MARK: parts
 
@@ -621,23 +684,34 @@ private struct ViewBuilder {
 }
 
 /// A target's binding values, held inline: there is one per target, and an array each would
-/// be 150,000 allocations on a large mesh. No target kind has more than five bindings.
+/// be 150,000 allocations on a large mesh. Every binding is a record or missing, so each is
+/// held as a reference of 8 bytes. No target kind has more than five bindings.
 public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollection {
-    private var v0 = Value.missing, v1 = Value.missing, v2 = Value.missing, v3 = Value.missing, v4 = Value.missing
+    private var v0: RecordRef?, v1: RecordRef?, v2: RecordRef?, v3: RecordRef?, v4: RecordRef?
     public private(set) var count = 0
 
     public init(arrayLiteral elements: Value...) {
+        self.init(elements)
+    }
+
+    init(_ elements: [Value]) {
         precondition(elements.count <= 5, "a target has at most five bindings")
         for e in elements { append(e) }
     }
 
     private mutating func append(_ v: Value) {
+        let r: RecordRef?
+        switch v {
+        case .record(let ref): r = ref
+        case .missing: r = nil
+        default: preconditionFailure("a binding is a record or missing")
+        }
         switch count {
-        case 0: v0 = v
-        case 1: v1 = v
-        case 2: v2 = v
-        case 3: v3 = v
-        default: v4 = v
+        case 0: v0 = r
+        case 1: v1 = r
+        case 2: v2 = r
+        case 3: v3 = r
+        default: v4 = r
         }
         count += 1
     }
@@ -646,13 +720,15 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
     public var endIndex: Int { count }
 
     public subscript(i: Int) -> Value {
+        let r: RecordRef?
         switch i {
-        case 0: v0
-        case 1: v1
-        case 2: v2
-        case 3: v3
-        default: v4
+        case 0: r = v0
+        case 1: r = v1
+        case 2: r = v2
+        case 3: r = v3
+        default: r = v4
         }
+        return r.map(Value.record) ?? .missing
     }
 }
 
@@ -669,17 +745,22 @@ extension ModelView {
     /// `Character`s, and the same words, since in ASCII only `\r\n` is one `Character` of
     /// two bytes (and so does not end a comment there).
     private static func asciiWords(of bytes: UnsafeBufferPointer<UInt8>) -> Set<String> {
+        var words = Set<String>()
+        forEachASCIIWord(in: bytes) { range in
+            words.insert(String(decoding: bytes[range].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self))
+        }
+        return words
+    }
+
+    /// Where the words of ASCII text lie, as they are written (not lowercased): the runs of
+    /// letters, digits and `_` outside `--` comments and '...' string literals.
+    static func forEachASCIIWord(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
         let quote = UInt8(ascii: "'"), dash = UInt8(ascii: "-"), underscore = UInt8(ascii: "_")
-        var words = Set<String>()
-        var word: [UInt8] = []
+        var wordStart: Int?
         var inComment = false, inString = false
         var previous = UInt8(ascii: " ")
-        func flush() {
-            if !word.isEmpty { words.insert(String(decoding: word, as: UTF8.self)) }
-            word.removeAll(keepingCapacity: true)
-        }
-        for byte in bytes {
+        for (i, byte) in bytes.enumerated() {
             defer { previous = byte }
             if inComment {
                 if byte == newline && previous != carriageReturn { inComment = false }
@@ -689,16 +770,17 @@ extension ModelView {
                 if byte == quote { inString = false }
                 continue
             }
-            if byte == quote { flush(); inString = true; continue }
-            if byte == dash && previous == dash { flush(); inComment = true; continue }
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte | 0x20)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), underscore: word.append(byte)
-            default: flush()
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), underscore:
+                if wordStart == nil { wordStart = i }
+                continue
+            default:
+                if let s = wordStart { body(s..<i); wordStart = nil }
             }
+            if byte == quote { inString = true } else if byte == dash && previous == dash { inComment = true }
         }
-        flush()
-        return words
+        if let s = wordStart { body(s..<bytes.count) }
     }
 
     /// Words of letters and digits of any script, lowercased, as `Character`s see them.

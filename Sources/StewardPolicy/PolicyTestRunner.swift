@@ -90,10 +90,10 @@ public enum PolicyTestRunner {
                     let semantic = MeshDiff.compare(baseMesh, mesh) { side, path in Self.text(side == .old ? baseFiles : headFiles, path) }
                     let changes = ChangeSet.build(changes: semantic, files: files, old: baseMesh, new: mesh, commits: commits)
                     view = ModelView(base: baseMesh, head: mesh, changes: changes, evaluation: EvaluationInfo(time: time, command: "test"),
-                                     demand: Demand(selected.map(\.policy)), transform: { Self.text(headFiles, $0) })
+                                     demand: Demand(selected.map(\.policy)), files: headFiles)
                 } else {
                     view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "test"),
-                                     demand: Demand(selected.map(\.policy)), transform: { Self.text(headFiles, $0) })
+                                     demand: Demand(selected.map(\.policy)), files: headFiles)
                 }
                 var evaluation = PolicyEvaluator.evaluate(selected, view: view, includePasses: true, coverage: coverage)
                 let checked = WaiverResolver.validate(mesh.waivers + c.waivers, policies: policies.policies,

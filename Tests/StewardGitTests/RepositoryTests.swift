@@ -298,6 +298,25 @@ struct RepositoryTests {
         #expect(throws: GitError.self) { try repo.readBlobs([folder]) }
     }
 
+    /// Reading many paths at once gives what reading each gives: listed files in bulk, and
+    /// files not listed yet, folders, missing and empty paths one by one.
+    @Test func readingManyPathsAtOnceReadsEachAsAlone() throws {
+        let t = try TestRepo()
+        for i in 0..<40 { try t.write("d/transforms/t\(i).sql", "SELECT \(i)\n") }
+        try t.write("e/other.sql", "SELECT 'other'\n")
+        let c = try t.commit("init")
+        try t.git("gc", "-q")
+        let tree = try t.open().tree(at: c)
+        let listed = try tree.files(under: "d/transforms")
+        #expect(listed.count == 40)
+        let paths = listed.reversed() + ["e/other.sql", "d/transforms", "d/nowhere.sql", "", "./d/transforms/t3.sql"]
+        let many = try tree.read(all: paths)
+        #expect(many.count == paths.count)
+        #expect(many == (try paths.map { try tree.read($0) }))
+        #expect(many[0].map(\.text) == "SELECT 9\n" && many[40].map(\.text) == "SELECT 'other'\n")
+        #expect(many[41] == nil && many[42] == nil && many[43] == nil && many[44].map(\.text) == "SELECT 3\n")
+    }
+
     @Test func defaultSignatureComesFromConfig() throws {
         let t = try TestRepo()
         try t.git("config", "user.name", "Config Person")

@@ -35,6 +35,57 @@ import Testing
         return results[1]
     }
 
+    /// The base's records follow the head's in the same tables, and its products are built
+    /// beside its contracts and appended after them: every reference they hold must move
+    /// with them. A base product the head lacks, with two inputs and a team, shifts every
+    /// input and member after it, so a reference left unmoved reads the head's records.
+    @Test func theBasesRecordsPointAtTheBasesOwnInputsAndMembers() throws {
+        let before = try ScratchMesh(), after = try ScratchMesh()
+        try before.write("domains/sales/products/a_first.odps.yaml", """
+        apiVersion: v1.0.0
+        kind: DataProduct
+        id: 7d1f3c9e-0000-4000-8000-000000000002
+        name: a_first
+        domain: sales
+        status: active
+        team:
+          name: firsts
+          members:
+            - username: ana@acme.example
+              role: owner
+            - username: bo@acme.example
+        inputPorts:
+          - name: daily
+            version: 1.0.0
+            contractId: sales.daily_sales
+          - name: raw
+            version: 1.0.0
+            contractId: sales.orders_raw
+
+        """)
+        let old = try #require(try before.load().value), new = try #require(try after.load().value)
+        let files = try ChangeSet.files(from: before.tree, to: after.tree)
+        let changes = ChangeSet.build(changes: MeshDiff.compare(old, new, changedPaths: Set(files.map(\.path))),
+                                      files: files, old: old, new: new, commits: [])
+        let view = ModelView(base: old, head: new, changes: changes, evaluation: EvaluationInfo(time: 0, command: "test"))
+        let baseMesh = try #require(view.targets(for: TargetSpec(.change)).first?.mesh)
+        func records(_ name: String, of v: Value) -> [Value] { view.field(name, of: v)?.elements ?? [] }
+        var seen = 0
+        for domain in records("domains", of: baseMesh) {
+            for product in records("products", of: domain) {
+                guard case .string(let id) = view.field("id", of: product) else { Issue.record("a product without an id"); continue }
+                let model = try #require(old.products[id])
+                let inputs: [Value?] = records("inputs", of: product).map { view.field("contractId", of: $0) }
+                #expect(inputs == model.inputPorts.map { Value.string($0.contractId) }, "\(id)")
+                let members = view.field("team", of: product).map { records("members", of: $0) } ?? []
+                let usernames: [Value?] = members.map { view.field("username", of: $0) }
+                #expect(usernames == (model.team?.members ?? []).map { Value.string($0.username) }, "\(id)")
+                seen += 1
+            }
+        }
+        #expect(seen == 2)
+    }
+
     @Test func aRevokedGrantIsSeenThroughOld() throws {
         let findings = try evaluate("""
         policy t.revoked {

@@ -297,10 +297,10 @@ import Testing
         guard case .record(let ref) = target.bindings[0] else { Issue.record("not a record"); return }
         #expect(view.field("completeness", of: target.bindings[0]) == .percent(100))
         #expect(view.field("errorRate", of: target.bindings[0]) == .percent(1))
-        let record = view.record(ref)
         let rules = mesh.contracts["sales.orders_raw"]!.objects[0].properties[0].quality
-        #expect(record.location(ofField: Schema.index(of: "completeness", in: .property)!) == rules[1].location)
-        #expect(record.location(ofField: Schema.index(of: "errorRate", in: .property)!) == rules[2].location)
+        #expect(view.location(ref, field: Schema.index(of: "completeness", in: .property)!) == rules[1].location)
+        #expect(view.location(ref, field: Schema.index(of: "errorRate", in: .property)!) == rules[2].location)
+        #expect(view.location(ref, field: Schema.index(of: "name", in: .property)!) == view.location(ref))
     }
 }
 
@@ -358,16 +358,52 @@ import Testing
         let scratch = try ScratchMesh()
         try scratch.write("domains/sales/transforms/daily_sales.sql", "SELECT Email, order_ts FROM orders -- order_id\n")
         let mesh = try #require(try scratch.load().value)
-        let tree = scratch.tree
-        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test")) { path in
-            (try? tree.read(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-        }
+        let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"), files: scratch.tree)
         let input = try #require(view.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
         #expect(view.field("reads", of: input) == .list([.string("email"), .string("order_ts")]))
         #expect(view.field("piiReads", of: input) == .list([.string("email")]))
         let withoutTransforms = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: 0, command: "test"))
         let unread = try #require(withoutTransforms.targets(.input).first { $0.id == "sales.daily_sales/inputs/orders" }).bindings[0]
         #expect(withoutTransforms.field("reads", of: unread) == .list([]))
+    }
+
+    /// The byte scan for ASCII text finds exactly the columns the set of all words finds,
+    /// on random text and contracts whose columns differ only in case, repeat across objects,
+    /// have physical names, or are not ASCII (which, like non-ASCII text, takes the words path).
+    @Test func theByteScanReadsTheColumnsTheWordsRead() {
+        let names = ["id", "Email", "email", "order_ts", "ORDER_TS", "x1", "a", "näme"]
+        let alphabet = Array("aeIdmlxo_1 -'\n\r,.")
+        var seed: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int(seed >> 33) % n
+        }
+        var fastPaths = 0
+        for round in 0..<1500 {
+            // Most rounds keep to ASCII names, so most take the byte scan.
+            let pool = round % 4 == 0 ? names.count : names.count - 1
+            let inputs: [TransformReads.Columns?] = (0..<(1 + next(3))).map { _ in
+                if next(5) == 0 { return nil }
+                let objects = (0..<(1 + next(2))).map { o in
+                    SchemaObject(name: "o\(o)", properties: (0..<next(4)).map { _ in
+                        var p = SchemaProperty(name: names[next(pool)])
+                        if next(3) == 0 { p.physicalName = names[next(pool)].uppercased() }
+                        if next(2) == 0 { p.tags = ["PII"] }
+                        return p
+                    })
+                }
+                return TransformReads.Columns(Contract(id: "c", objects: objects))
+            }
+            var sql = ""
+            for _ in 0..<30 { sql += next(4) == 0 ? names[next(pool)] : String(alphabet[next(alphabet.count)]) }
+            let words = ModelView.words(of: sql)
+            let expected = inputs.map { c in c?.read { k in c!.spellings[k].contains { words.contains($0) } } ?? [] }
+            let actual = TransformReads.reads(of: sql, inputs: inputs)
+            #expect(actual.map { $0.map { "\($0.name):\($0.pii)" } } == expected.map { $0.map { "\($0.name):\($0.pii)" } },
+                    "\(sql.debugDescription)")
+            if inputs.allSatisfy({ $0?.ascii ?? true }) && sql.utf8.allSatisfy({ $0 < 0x80 }) { fastPaths += 1 }
+        }
+        #expect(fastPaths > 1000, "the byte scan was tried \(fastPaths) times")
     }
 
     @Test func asciiWordsMatchTheCharacterScan() {

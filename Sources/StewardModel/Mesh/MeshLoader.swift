@@ -351,7 +351,7 @@ extension MeshLoader {
 }
 
 /// Phase timings on standard error when `STEWARD_TRACE` is set (for benchmarks).
-public struct Trace {
+public struct Trace: Sendable {
     private let enabled = ProcessInfo.processInfo.environment["STEWARD_TRACE"] != nil
     private let start = Date()
     public init() {}

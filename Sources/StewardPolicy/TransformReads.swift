@@ -1,0 +1,137 @@
+import StewardModel
+
+/// `input.reads` (§5.2): the top-level columns of an input's contract that the product's
+/// transform names, as its words (`ModelView.words(of:)`) see them. A heuristic: SQL is not
+/// parsed.
+///
+/// The plain way, a set of every word of the text and a lookup per column, allocated a string
+/// per word of 10,000 transforms, most of the model view's time on a large mesh. When the text
+/// and the columns' spellings are ASCII (the rule in SQL), the words are instead looked up
+/// where they lie in the text, in a small table of the spellings the product can name.
+enum TransformReads {
+    typealias ColumnsRead = [(name: String, pii: Bool)]
+
+    /// A contract's top-level columns and the words that name each: its lowercased name and
+    /// physical name.
+    struct Columns: Sendable {
+        var names: [String] = []
+        var pii: [Bool] = []
+        var spellings: [[String]] = []
+        /// Every spelling is ASCII, so the byte scan can look for it.
+        var ascii = true
+
+        init(_ c: Contract) {
+            for o in c.objects {
+                for p in o.properties {
+                    let words = [p.name.lowercased()] + (p.physicalName.map { [$0.lowercased()] } ?? [])
+                    names.append(p.name)
+                    pii.append(p.isPII)
+                    spellings.append(words)
+                    if ascii { ascii = words.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } }
+                }
+            }
+        }
+
+        /// The named columns, each once, in contract order; the first column of a name decides
+        /// whether it is PII.
+        func read(where named: (Int) -> Bool) -> ColumnsRead {
+            var out: ColumnsRead = []
+            for k in names.indices where named(k) && !out.contains(where: { $0.name == names[k] }) {
+                out.append((names[k], pii[k]))
+            }
+            return out
+        }
+    }
+
+    /// For each input (nil when its contract is unknown), the columns `sql` names.
+    static func reads(of sql: String, inputs: [Columns?]) -> [ColumnsRead] {
+        var text = sql
+        let fast: [ColumnsRead]? = text.withUTF8 { bytes in
+            guard inputs.allSatisfy({ $0?.ascii ?? true }), bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var matcher = WordMatcher()
+            let ids = inputs.map { $0?.spellings.map { $0.map { matcher.add($0) } } ?? [] }
+            let found = matcher.found(in: bytes)
+            return zip(inputs, ids).map { columns, ids in
+                columns?.read { k in ids[k].contains { found[$0] } } ?? []
+            }
+        }
+        if let fast { return fast }
+        let words = ModelView.words(of: sql)
+        return inputs.map { columns in
+            columns?.read { k in columns!.spellings[k].contains { words.contains($0) } } ?? []
+        }
+    }
+}
+
+/// A set of lowercase ASCII words, and which of them a text's words (`forEachASCIIWord`)
+/// are, compared byte by byte and case-insensitively where they lie: no string per word.
+struct WordMatcher {
+    private var words: [[UInt8]] = []
+    /// Open addressing: a word's position + 1, 0 for empty; the size a power of two.
+    private var table: [Int32] = []
+    private var hashes: [UInt64] = []
+
+    /// The word's number, the same for the same word.
+    mutating func add(_ word: String) -> Int {
+        let bytes = Array(word.utf8)
+        let h = bytes.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }
+        if let i = find(h, { bytes.elementsEqual($0) }) { return i }
+        words.append(bytes)
+        hashes.append(h)
+        if table.count < words.count * 2 {
+            table = Array(repeating: 0, count: max(16, table.count * 2))
+            for (i, h) in hashes.enumerated() { insert(i, hash: h) }
+        } else {
+            insert(words.count - 1, hash: h)
+        }
+        return words.count - 1
+    }
+
+    /// Per added word, whether `text` has it among its words.
+    func found(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
+        var found = Array(repeating: false, count: words.count)
+        guard !words.isEmpty else { return found }
+        ModelView.forEachASCIIWord(in: text) { range in
+            let word = UnsafeBufferPointer(rebasing: text[range])
+            let h = Self.hash(word, lowercasing: true)
+            if let i = find(h, { Self.equalsLowercased(word, $0) }) { found[i] = true }
+        }
+        return found
+    }
+
+    private func find(_ hash: UInt64, _ matches: ([UInt8]) -> Bool) -> Int? {
+        guard !table.isEmpty else { return nil }
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while table[slot] != 0 {
+            let i = Int(table[slot] - 1)
+            if hashes[i] == hash && matches(words[i]) { return i }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func insert(_ i: Int, hash: UInt64) {
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while table[slot] != 0 { slot = (slot + 1) & mask }
+        table[slot] = Int32(i + 1)
+    }
+
+    /// FNV-1a, of the bytes with ASCII capitals lowercased when asked.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, lowercasing: Bool) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h = (h ^ UInt64(lowercasing ? lower(b) : b)) &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    private static func lower(_ b: UInt8) -> UInt8 {
+        b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+    }
+
+    private static func equalsLowercased(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        text.count == word.count && zip(text, word).allSatisfy { lower($0) == $1 }
+    }
+}
