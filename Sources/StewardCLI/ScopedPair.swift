@@ -62,7 +62,7 @@ extension RevisionPair {
         var domains = touched.neighbourhood(in: newHome).union(touched.neighbourhood(in: oldHome))
         // The inputs that read a changed contract are in scope wherever they are: a reader
         // without a grant is a finding on it, so grants alone do not lead to every reader.
-        let readers = Readers(trees: [baseTree, headTree], store: ProductWordsStore.at(gitDir: repository.gitDir), trace: trace)
+        let readers = Readers(trees: [baseTree, headTree], store: WordsStore.products(gitDir: repository.gitDir), trace: trace)
         domains.formUnion(try readers.domains(reading: touched.contracts, outside: domains))
         if changes.contains(where: \.breaking) {
             domains = try downstream(of: touched, from: domains, readers: readers, cache: cache)
@@ -169,12 +169,12 @@ struct ErrorKey: Hashable {
 ///
 /// A mesh of 10,000 products has 10,000 product files a side, and a change leaves nearly every
 /// domain's `products/` folder as it was. So each folder is searched through its words
-/// (`ProductWords`), kept by the folder's git id in `ProductWordsStore`: after the first run,
+/// (`ProductWords`), kept by the folder's git id in `WordsStore`: after the first run,
 /// answering reads one small file instead of every product. Folders not in the store are read
 /// in one batch, each distinct blob once.
 final class Readers {
     let trees: [GitTree]
-    private let store: ProductWordsStore?
+    private let store: WordsStore?
     /// Per tree: each domain's `products/` folder id.
     private var folderIDs: [[String: ObjectID]]?
     private var words: [ObjectID: [UInt8]] = [:]
@@ -183,7 +183,7 @@ final class Readers {
 
     private let trace: Trace
 
-    init(trees: [GitTree], store: ProductWordsStore?, trace: Trace = Trace()) {
+    init(trees: [GitTree], store: WordsStore?, trace: Trace = Trace()) {
         self.trees = trees
         self.store = store
         self.trace = trace
@@ -216,7 +216,7 @@ final class Readers {
         var listed: [(id: ObjectID, names: [String], blobs: [ObjectID])] = []
         var seen = Set<ObjectID>()
         for w in wanted where files[w.id] == nil && seen.insert(w.id).inserted {
-            // The files a folder's words are made of: change this and bump ProductWordsStore.formatVersion.
+            // The files a folder's words are made of: change this and bump WordsStore.productFormatVersion.
             let entries = try w.tree.repository.treeEntries(w.id).filter { !$0.isFolder && $0.name.hasSuffix(".odps.yaml") }
             listed.append((w.id, entries.map(\.name), entries.map(\.id)))
         }

@@ -10,7 +10,10 @@ public enum RepoPath {
     /// `.` and `..`. Absolute paths and paths that climb above the root are refused.
     public static func resolve(_ relative: String, against base: String = "") throws(Problem) -> String {
         if relative.isEmpty { throw .empty }
-        if relative.hasPrefix("/") || relative.hasPrefix("\\") || relative.contains(":\\") {
+        // `:\` (a Windows drive) looked for in the bytes: Foundation's `contains` bridges.
+        let utf8 = relative.utf8
+        if relative.hasPrefix("/") || relative.hasPrefix("\\")
+            || zip(utf8, utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: ":") && $1 == UInt8(ascii: "\\") }) {
             throw .absolute(relative)
         }
         // The common case (plain relative path, plain base) needs no splitting.

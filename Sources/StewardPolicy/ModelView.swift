@@ -89,10 +89,12 @@ public final class ModelView: Sendable {
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
     /// `files` are the files the mesh was loaded from, for the transforms `input.reads` looks
-    /// into; without them it is empty.
-    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all, files: (any FileTree)? = nil) {
-        var b = ViewBuilder(mesh: mesh, demand: demand)
+    /// into; without them it is empty. `words` keeps the transforms' words between runs.
+    public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all, files: (any FileTree)? = nil,
+                            words: WordsStore? = nil) {
+        let b = ViewBuilder(mesh: mesh, demand: demand)
         b.files = files
+        b.words = words
         b.build(evaluation: evaluation)
         self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
     }
@@ -104,12 +106,13 @@ extension ModelView {
     /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
-                            files: (any FileTree)? = nil) {
+                            files: (any FileTree)? = nil, words: WordsStore? = nil) {
         // Only what the policies read, and the records `old` and `new` can point at.
-        var h = ViewBuilder(mesh: head, demand: demand.forChanges, indexingChangedRecords: true)
+        let h = ViewBuilder(mesh: head, demand: demand.forChanges, indexingChangedRecords: true)
         h.files = files
+        h.words = words
         h.build(evaluation: evaluation)
-        var b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexingChangedRecords: true)
+        let b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexingChangedRecords: true)
         h.tables = RecordTables(demand: .all)  // b's copy is then the only one, and grows in place
         b.build(evaluation: evaluation)
         var tables = b.tables
@@ -163,11 +166,15 @@ extension ModelView {
 
 /// Fills the tables. Domains, products and contracts get their indexes first so records can
 /// point at each other; everything else is appended as it is built.
-private struct ViewBuilder: Sendable {
+/// A class: its helpers are called for every record, and on a struct of twenty fields some
+/// calls copied the whole builder.
+private final class ViewBuilder: @unchecked Sendable {
     let mesh: Mesh
     let demand: Demand
     /// The files the mesh was loaded from, for the transforms; without them `input.reads` is empty.
     var files: (any FileTree)?
+    /// The transforms' words kept between runs, by blob id; used from the products' thread.
+    var words: WordsStore?
     var tables: RecordTables
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
@@ -216,6 +223,33 @@ private struct ViewBuilder: Sendable {
         }
     }
 
+    /// A builder of the same mesh for work beside this one (`startProducts`): the same
+    /// indexes and grants, tables of its own. It is handed to one other thread and read back
+    /// only after that thread is done (so `@unchecked Sendable`).
+    init(beside other: ViewBuilder) {
+        mesh = other.mesh
+        demand = other.demand
+        files = other.files
+        words = other.words
+        tables = RecordTables(demand: other.demand)
+        domainNames = other.domainNames
+        productIds = other.productIds
+        contractIds = other.contractIds
+        domainIndex = other.domainIndex
+        productIndex = other.productIndex
+        contractIndex = other.contractIndex
+        producerOf = other.producerOf
+        consumersOf = other.consumersOf
+        productsOf = other.productsOf
+        contractsOf = other.contractsOf
+        domainBase = other.domainBase
+        productBase = other.productBase
+        contractBase = other.contractBase
+        indexingChangedRecords = other.indexingChangedRecords
+        grantRefs = other.grantRefs
+        beside = true
+    }
+
     func ref(_ kind: RecordKind, _ i: Int32) -> Value { .record(RecordRef(kind: kind, index: i)) }
     func domainRef(_ name: String?) -> Value { name.flatMap { domainIndex[$0] }.map { ref(.domain, $0) } ?? .missing }
     func productRef(_ id: String?) -> Value { id.flatMap { productIndex[$0] }.map { ref(.product, $0) } ?? .missing }
@@ -244,11 +278,11 @@ private struct ViewBuilder: Sendable {
         }
     }
 
-    mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
+    func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
         ref(kind, tables.append(kind, fields, at: location, fieldLocations: fieldLocations))
     }
 
-    mutating func build(evaluation e: EvaluationInfo) {
+    func build(evaluation e: EvaluationInfo) {
         // Reserve the slots of the records others point at.
         tables.reserve(.domain, count: domainNames.count)
         tables.reserve(.product, count: productIds.count)
@@ -273,9 +307,9 @@ private struct ViewBuilder: Sendable {
         let products = startProducts()
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
         trace.mark("view: \(contractIds.count) contracts, \(tables.count(.property)) properties")
-        var side = products()
+        let side = products()
         trace.mark("view: waited for \(productIds.count) products")
-        merge(&side)
+        merge(side)
         trace.mark("view: merged the products")
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
@@ -297,7 +331,7 @@ private struct ViewBuilder: Sendable {
         var fieldLocations: [Int: SourceLocation]
     }
 
-    mutating func place(_ kind: RecordKind, _ index: Int, _ fields: [Value], at location: SourceLocation,
+    func place(_ kind: RecordKind, _ index: Int, _ fields: [Value], at location: SourceLocation,
                         fieldLocations: [Int: SourceLocation] = [:]) {
         if beside {
             placed.append(Placed(kind: kind, index: index, fields: fields, location: location, fieldLocations: fieldLocations))
@@ -309,28 +343,19 @@ private struct ViewBuilder: Sendable {
     /// Starts building the products, and first what their transforms read, on another
     /// thread, in a builder of their own; returns what waits for it, for `merge`.
     func startProducts() -> () -> ViewBuilder {
-        var empty = self
-        empty.tables = RecordTables(demand: demand)
-        empty.targets = [:]
-        empty.propertyRefs = [:]
-        empty.inputRefs = [:]
-        empty.beside = true
-        let start = empty
-        let built = Slots<ViewBuilder>(count: 1)
+        let b = ViewBuilder(beside: self)
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) {
-            var b = start
             let trace = Trace()
             let wantReads = (b.demand.wants(.input, "reads") || b.demand.wants(.input, "piiReads")) && b.wantInputs
             let reads = wantReads ? b.files.map(b.transformReads) : nil
             trace.mark("view, beside: \(reads?.count ?? 0) transforms read")
             for (i, id) in b.productIds.enumerated() { b.buildProduct(id, index: b.productBase + i, reads: reads?[i] ?? []) }
             trace.mark("view, beside: \(b.productIds.count) products")
-            built[0] = b
         }
         return {
             done.wait()
-            return built[0]!
+            return b
         }
     }
 
@@ -338,7 +363,7 @@ private struct ViewBuilder: Sendable {
     /// INVARIANT: it pointed at records of a kind it appended only through its own, so every
     /// such reference moves by the count of that table here; references to other kinds are
     /// to records made before it started, or to reserved slots.
-    mutating func merge(_ other: inout ViewBuilder) {
+    func merge(_ other: ViewBuilder) {
         let offsets = tables.append(moving: &other.tables)
         let moving = offsets.contains { $0 != 0 }
         for var p in other.placed {
@@ -359,7 +384,7 @@ private struct ViewBuilder: Sendable {
 
     // MARK: domains
 
-    mutating func buildDomain(_ name: String, index: Int) {
+    func buildDomain(_ name: String, index: Int) {
         let d = mesh.domains[name]!
         let owners = append(.owners, [.string(d.owners.team), emails(d.owners.members)], at: d.location)
         let products = (productsOf[name] ?? []).map { ref(.product, productIndex[$0]!) }
@@ -387,13 +412,34 @@ private struct ViewBuilder: Sendable {
         DispatchQueue.concurrentPerform(iterations: contractIds.count) { i in
             columns[i] = TransformReads.Columns(mesh.contracts[contractIds[i]]!)
         }
+        // The words of a transform seen before are kept by its blob id: reading 10,000
+        // transforms from a pack, where git stores most as deltas, took 200 ms.
+        let paths = ids.map { mesh.transforms[$0] ?? "" }
+        let blobs = paths.map { files.contentID($0) }
+        let store = words
+        let keptWords: [[UInt8]?] = blobs.map { id in id.flatMap { store?.words($0) } }
+        let unread = paths.indices.filter { keptWords[$0] == nil }
+        let unreadTexts = Self.texts(unread.map { paths[$0] }, in: files)
+        var read = [String?](repeating: nil, count: paths.count)
+        for (k, i) in unread.enumerated() { read[i] = unreadTexts[k] }
+        let texts = read, keeping = store != nil
         let reads = Slots<[ColumnsRead]>(count: ids.count)
-        let texts = Self.texts(ids.map { mesh.transforms[$0] ?? "" }, in: files)
+        let newWords = Slots<[UInt8]>(count: ids.count)
         DispatchQueue.concurrentPerform(iterations: ids.count) { i in
             let inputs = mesh.products[ids[i]]!.inputPorts.map { port in
                 contractIndex[port.contractId].map { columns[Int($0) - contractBase]! }
             }
-            reads[i] = TransformReads.reads(of: texts[i] ?? "", inputs: inputs)
+            if let kept = keptWords[i], let read = TransformReads.reads(words: kept, inputs: inputs) {
+                reads[i] = read
+                return
+            }
+            let text = texts[i] ?? (paths[i].isEmpty ? nil : Self.texts([paths[i]], in: files)[0])
+            reads[i] = TransformReads.reads(of: text ?? "", inputs: inputs)
+            if keeping, keptWords[i] == nil, blobs[i] != nil, let text { newWords[i] = TransformReads.words(of: text) }
+        }
+        if let store {
+            for i in ids.indices { if let w = newWords[i], let id = blobs[i] { store.record(id, w) } }
+            store.flush()
         }
         return ids.indices.map { reads[$0]! }
     }
@@ -405,7 +451,7 @@ private struct ViewBuilder: Sendable {
     }
 
     /// `reads` has an element per input port, or none when no policy reads them.
-    mutating func buildProduct(_ id: String, index: Int, reads portReads: [ColumnsRead]) {
+    func buildProduct(_ id: String, index: Int, reads portReads: [ColumnsRead]) {
         let p = mesh.products[id]!
         let domainName = p.domain ?? ""
         let me = ref(.product, Int32(index))
@@ -432,7 +478,7 @@ private struct ViewBuilder: Sendable {
         var contracts: [Value] = []
         let wantOutputs = demand.wants(.product, "outputs")
         for port in p.outputPorts {
-            guard let cid = port.contractId, mesh.contracts[cid] != nil else { continue }
+            guard let cid = port.contractId, contractIndex[cid] != nil else { continue }
             if wantOutputs { outputs.append(append(.output, [
                 .string(port.name), .string(cid), contractRef(cid), .string(port.version), opt(port.type),
             ], at: port.location, fieldLocations: [Field.outputContractId: port.contractLocation])) }
@@ -464,7 +510,7 @@ private struct ViewBuilder: Sendable {
         let domains: [String]
     }
 
-    mutating func buildContract(_ id: String, index: Int) {
+    func buildContract(_ id: String, index: Int) {
         let c = mesh.contracts[id]!
         let me = ref(.contract, Int32(index))
         let domainName = contractDomain(id)
@@ -560,7 +606,7 @@ private struct ViewBuilder: Sendable {
     }
 
     /// The grant records of a contract (its ODCS roles) and their targets.
-    mutating func buildGrants(_ id: String) {
+    func buildGrants(_ id: String) {
         let c = mesh.contracts[id]!
         let me = ref(.contract, contractIndex[id]!)
         let domainName = contractDomain(id)
@@ -598,7 +644,7 @@ private struct ViewBuilder: Sendable {
         static let outputContractId = Schema.index(of: "contractId", in: .output)!
     }
 
-    mutating func qualityRule(_ q: QualityRule) -> Value {
+    func qualityRule(_ q: QualityRule) -> Value {
         let g = Self.guarantees(q)
         let (op, threshold, lower, upper) = Self.operands(q.threshold)
         return append(.qualityRule, [
@@ -647,12 +693,12 @@ private struct ViewBuilder: Sendable {
         }
     }
 
-    mutating func team(_ t: Team?, at location: SourceLocation) -> Value {
+    func team(_ t: Team?, at location: SourceLocation) -> Value {
         guard let t else { return .missing }
         let members = t.members.map { m in
             append(.member, [
                 .string(m.username), opt(m.name), opt(m.role),
-                m.username.contains("@") ? .string(m.username.lowercased()) : .missing,
+                m.username.utf8.contains(UInt8(ascii: "@")) ? .string(m.username.lowercased()) : .missing,
             ], at: location)
         }
         return append(.team, [opt(t.name), .list(members)], at: location)
@@ -669,7 +715,7 @@ private struct ViewBuilder: Sendable {
     var versions: [String: Value] = [:]
 
     /// A version as a semver value; missing when it is absent or not SemVer 2.0.0.
-    mutating func version(_ text: String?) -> Value {
+    func version(_ text: String?) -> Value {
         guard let text else { return .missing }
         if let parsed = versions[text] { return parsed }
         let parsed = SemVer(text).map(Value.semver) ?? .missing

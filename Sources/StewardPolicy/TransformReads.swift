@@ -47,18 +47,49 @@ enum TransformReads {
     static func reads(of sql: String, inputs: [Columns?]) -> [ColumnsRead] {
         var text = sql
         let fast: [ColumnsRead]? = text.withUTF8 { bytes in
-            guard inputs.allSatisfy({ $0?.ascii ?? true }), bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            var matcher = WordMatcher()
-            let ids = inputs.map { $0?.spellings.map { $0.map { matcher.add($0) } } ?? [] }
-            let found = matcher.found(in: bytes)
-            return zip(inputs, ids).map { columns, ids in
-                columns?.read { k in ids[k].contains { found[$0] } } ?? []
-            }
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return reads(inputs) { $0.found(in: bytes) }
         }
         if let fast { return fast }
         let words = ModelView.words(of: sql)
         return inputs.map { columns in
             columns?.read { k in columns!.spellings[k].contains { words.contains($0) } } ?? []
+        }
+    }
+
+    /// `reads(of:inputs:)` of an ASCII text, given its `words` instead; nil when a column is
+    /// spelled with other than ASCII (the text must then be read).
+    static func reads(words: [UInt8], inputs: [Columns?]) -> [ColumnsRead]? {
+        words.withUnsafeBufferPointer { bytes in reads(inputs) { $0.found(inWords: bytes) } }
+    }
+
+    /// The byte scan: nil when a column is spelled with other than ASCII.
+    private static func reads(_ inputs: [Columns?], found scan: (WordMatcher) -> [Bool]) -> [ColumnsRead]? {
+        guard inputs.allSatisfy({ $0?.ascii ?? true }) else { return nil }
+        var matcher = WordMatcher()
+        let ids = inputs.map { $0?.spellings.map { $0.map { matcher.add($0) } } ?? [] }
+        let found = scan(matcher)
+        return zip(inputs, ids).map { columns, ids in
+            columns?.read { k in ids[k].contains { found[$0] } } ?? []
+        }
+    }
+
+    /// The words of an ASCII text as the byte scan sees them, lowercased, each once, one per
+    /// line: what `WordsStore.transforms` keeps by blob id. Nil for text that is not ASCII.
+    static func words(of sql: String) -> [UInt8]? {
+        var text = sql
+        return text.withUTF8 { bytes -> [UInt8]? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var seen = Set<[UInt8]>()
+            var out: [UInt8] = []
+            ModelView.forEachASCIIWord(in: bytes) { range in
+                let word = bytes[range].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                if seen.insert(word).inserted {
+                    out += word
+                    out.append(UInt8(ascii: "\n"))
+                }
+            }
+            return out
         }
     }
 }
@@ -91,12 +122,25 @@ struct WordMatcher {
     func found(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         var found = Array(repeating: false, count: words.count)
         guard !words.isEmpty else { return found }
-        ModelView.forEachASCIIWord(in: text) { range in
-            let word = UnsafeBufferPointer(rebasing: text[range])
-            let h = Self.hash(word, lowercasing: true)
-            if let i = find(h, { Self.equalsLowercased(word, $0) }) { found[i] = true }
+        ModelView.forEachASCIIWord(in: text) { look(UnsafeBufferPointer(rebasing: text[$0]), &found) }
+        return found
+    }
+
+    /// Per added word, whether it is one of `list`, words one per line (`TransformReads.words`).
+    func found(inWords list: UnsafeBufferPointer<UInt8>) -> [Bool] {
+        var found = Array(repeating: false, count: words.count)
+        guard !words.isEmpty else { return found }
+        var start = 0
+        for (i, byte) in list.enumerated() where byte == UInt8(ascii: "\n") {
+            look(UnsafeBufferPointer(rebasing: list[start..<i]), &found)
+            start = i + 1
         }
         return found
+    }
+
+    private func look(_ word: UnsafeBufferPointer<UInt8>, _ found: inout [Bool]) {
+        let h = Self.hash(word, lowercasing: true)
+        if let i = find(h, { Self.equalsLowercased(word, $0) }) { found[i] = true }
     }
 
     private func find(_ hash: UInt64, _ matches: ([UInt8]) -> Bool) -> Int? {

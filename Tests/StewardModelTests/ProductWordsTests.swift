@@ -45,13 +45,13 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("product-words-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("steward/product-words")
-        let first = ProductWordsStore(file: file)
+        let first = WordsStore(file: file)
         #expect(first.words("t1") == nil)
         first.record("t1", Array("alpha\nbeta\n".utf8))
         first.record("t2", Array("gamma\n".utf8))
         first.flush()
 
-        let second = ProductWordsStore(file: file)
+        let second = WordsStore(file: file)
         #expect(second.words("t1") == Array("alpha\nbeta\n".utf8))
         #expect(second.words("t2") == Array("gamma\n".utf8))
         second.flush()  // nothing new: the file is left as it is
@@ -62,13 +62,13 @@ import Testing
         let at = try #require(damaged.firstIndex(of: UInt8(ascii: "l")))
         damaged[at] = UInt8(ascii: "L")
         try Data(damaged).write(to: file)
-        let third = ProductWordsStore(file: file)
+        let third = WordsStore(file: file)
         #expect(third.words("t1") == nil && third.words("t2") == nil)
 
         // Garbage, or no folder at all: nothing found, nothing thrown.
         try Data("garbage".utf8).write(to: file)
-        #expect(ProductWordsStore(file: file).words("t1") == nil)
-        let nowhere = ProductWordsStore(file: URL(fileURLWithPath: "/proc/no-such-place/product-words"))
+        #expect(WordsStore(file: file).words("t1") == nil)
+        let nowhere = WordsStore(file: URL(fileURLWithPath: "/proc/no-such-place/product-words"))
         nowhere.record("t1", [0x61])
         nowhere.flush()
         #expect(nowhere.words("t1") == [0x61])
@@ -78,16 +78,16 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("product-words-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("product-words")
-        let big = [UInt8](repeating: 0x61, count: ProductWordsStore.maxBytes / 2)
-        let first = ProductWordsStore(file: file)
+        let big = [UInt8](repeating: 0x61, count: WordsStore.maxBytes / 2)
+        let first = WordsStore(file: file)
         first.record("old", big)
         first.record("older", big)
         first.flush()
-        let second = ProductWordsStore(file: file)
+        let second = WordsStore(file: file)
         second.record("new", big)
         _ = second.words("old")
         second.flush()  // new and old were used: they stay; older no longer fits
-        let third = ProductWordsStore(file: file)
+        let third = WordsStore(file: file)
         #expect(third.words("new") == big && third.words("old") == big && third.words("older") == nil)
     }
 }

@@ -401,6 +401,11 @@ import Testing
             let actual = TransformReads.reads(of: sql, inputs: inputs)
             #expect(actual.map { $0.map { "\($0.name):\($0.pii)" } } == expected.map { $0.map { "\($0.name):\($0.pii)" } },
                     "\(sql.debugDescription)")
+            // The words kept for a transform answer as its text does.
+            if let words = TransformReads.words(of: sql), let fromWords = TransformReads.reads(words: words, inputs: inputs) {
+                #expect(fromWords.map { $0.map { "\($0.name):\($0.pii)" } } == actual.map { $0.map { "\($0.name):\($0.pii)" } },
+                        "\(sql.debugDescription)")
+            }
             if inputs.allSatisfy({ $0?.ascii ?? true }) && sql.utf8.allSatisfy({ $0 < 0x80 }) { fastPaths += 1 }
         }
         #expect(fastPaths > 1000, "the byte scan was tried \(fastPaths) times")

@@ -9,7 +9,7 @@ import StewardCore
 /// inside one word, and it cannot span the newline between two words. A domain's hundred
 /// product files (60 KB) come down to about 9 KB of words.
 public enum ProductWords {
-    /// What separates words; changing it changes stored words: bump `ProductWordsStore.formatVersion`.
+    /// What separates words; changing it changes stored words: bump `WordsStore.productFormatVersion`.
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0x0B || b == 0x0C }
 
     /// Whether `words` answers for `id`: ids with whitespace need the files themselves.
@@ -79,118 +79,6 @@ public enum ProductWords {
                     i = at + 1
                 }
                 return false
-            }
-        }
-    }
-}
-
-/// Product words kept on disk between runs, by the git id of the folder they were taken from
-/// (docs/parse-cache.md, "Product words"): a folder id never changes content, so an entry is
-/// never stale. One file, `<git dir>/steward/product-words`, read whole and, when a run added
-/// words, written whole under a temporary name and renamed into place. The words this run
-/// used come first and the rest follow in their old order until `maxBytes`, so the folders of
-/// recent commits stay. Best effort, like the parse cache: an unreadable or damaged file only
-/// means reading the product files again.
-public final class ProductWordsStore {
-    let file: URL
-    static let maxBytes = 32 << 20
-    /// Bump when what a folder's words are changes: `ProductWords.isSpace`, or which files
-    /// `Readers` (StewardCLI/ScopedPair.swift) takes from a folder (its direct `*.odps.yaml`
-    /// files). Entries of another version are never read.
-    static let formatVersion = 1
-    private static let magic = Array("steward-product-words \(formatVersion)\n".utf8)
-
-    private var stored: [(key: String, words: [UInt8])] = []
-    private var index: [String: Int] = [:]
-    private var used: [String] = []
-    private var usedSet = Set<String>()
-    private var added = false
-    private var loaded = false
-
-    init(file: URL) { self.file = file }
-
-    /// The store of the repository at `gitDir`, or nil with `STEWARD_PARSE_CACHE=off`.
-    public static func at(gitDir: String) -> ProductWordsStore? {
-        if ProcessInfo.processInfo.environment["STEWARD_PARSE_CACHE"] == "off" { return nil }
-        return ProductWordsStore(file: URL(fileURLWithPath: gitDir).appendingPathComponent("steward/product-words"))
-    }
-
-    public func words(_ key: String) -> [UInt8]? {
-        load()
-        guard let i = index[key] else { return nil }
-        if usedSet.insert(key).inserted { used.append(key) }
-        return stored[i].words
-    }
-
-    public func record(_ key: String, _ words: [UInt8]) {
-        load()
-        if let i = index[key] { stored[i].words = words } else {
-            index[key] = stored.count
-            stored.append((key, words))
-        }
-        if usedSet.insert(key).inserted { used.append(key) }
-        added = true
-    }
-
-    /// Writes the file again if this run added words.
-    public func flush() {
-        guard added else { return }
-        added = false
-        var out = Self.magic
-        var total = 0
-        let rest = stored.map(\.key).filter { !usedSet.contains($0) }
-        for key in used + rest {
-            guard let i = index[key] else { continue }
-            let words = stored[i].words
-            total += words.count
-            if total > Self.maxBytes && !usedSet.contains(key) { break }
-            var w = BinaryWriter(path: "")
-            w.string(key)
-            w.uint(UInt64(words.count))
-            let sum = words.withUnsafeBytes { ParseStore.checksum(key, $0) }
-            withUnsafeBytes(of: sum.littleEndian) { w.bytes.append(contentsOf: $0) }
-            out += w.bytes
-            out += words
-        }
-        let folder = file.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent("product-words.\(getpid()).tmp")
-        // Temporary files a killed run left behind (an hour is far longer than any write).
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        where name.hasPrefix("product-words.") && name.hasSuffix(".tmp") {
-            let url = folder.appendingPathComponent(name)
-            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
-               modified.timeIntervalSinceNow < -3600 { try? FileManager.default.removeItem(at: url) }
-        }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(out).write(to: temporary)
-            guard rename(temporary.path, file.path) == 0 else { throw POSIXError(.EIO) }
-        } catch {
-            // A read-only repository or a full disk: the next run reads the files again.
-            try? FileManager.default.removeItem(at: temporary)
-        }
-    }
-
-    /// Reads the file once; stops at the first damaged entry (a checksum that does not match).
-    private func load() {
-        guard !loaded else { return }
-        loaded = true
-        guard let data = FileManager.default.contents(atPath: file.path) else { return }
-        let bytes = [UInt8](data)
-        guard bytes.starts(with: Self.magic) else { return }
-        bytes.withUnsafeBytes { all in
-            var r = BinaryReader(UnsafeRawBufferPointer(rebasing: all[Self.magic.count...]), path: "")
-            while !r.atEnd {
-                guard let key = try? r.string(), let count = try? r.uint(), let sum = try? r.fixed64(),
-                      UInt64(r.remaining) >= count else { return }
-                let start = Self.magic.count + r.position
-                let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + Int(count)])
-                guard ParseStore.checksum(key, slice) == sum else { return }
-                if index[key] == nil {
-                    index[key] = stored.count
-                    stored.append((key, Array(slice)))
-                }
-                r.skip(Int(count))
             }
         }
     }
