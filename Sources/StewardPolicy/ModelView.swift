@@ -246,7 +246,6 @@ private final class ViewBuilder: @unchecked Sendable {
         productBase = other.productBase
         contractBase = other.contractBase
         indexingChangedRecords = other.indexingChangedRecords
-        grantRefs = other.grantRefs
         beside = true
     }
 
@@ -299,15 +298,18 @@ private final class ViewBuilder: @unchecked Sendable {
         ], at: settings.location)
 
         let trace = Trace()
+        // Products and contracts point at each other only through the reserved slots, so the
+        // products (and first the transforms they read) are built beside the contracts.
+        let grantsBuilt = DispatchSemaphore(value: 0)
+        let (side, products) = startProducts(after: grantsBuilt)
         // Grants first: contracts list them and the inputs of products point at them.
         if wantGrants { for id in contractIds { buildGrants(id) } }
+        side.grantRefs = grantRefs
+        grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
-        // Products and contracts point at each other only through the reserved slots, so the
-        // products (and the transforms they read) are built beside the contracts.
-        let products = startProducts()
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
         trace.mark("view: \(contractIds.count) contracts, \(tables.count(.property)) properties")
-        let side = products()
+        products()
         trace.mark("view: waited for \(productIds.count) products")
         merge(side)
         trace.mark("view: merged the products")
@@ -340,9 +342,11 @@ private final class ViewBuilder: @unchecked Sendable {
         }
     }
 
-    /// Starts building the products, and first what their transforms read, on another
-    /// thread, in a builder of their own; returns what waits for it, for `merge`.
-    func startProducts() -> () -> ViewBuilder {
+    /// Starts building the products on another thread, in a builder of their own: first what
+    /// their transforms read, then, once `grantsBuilt` is signalled (the grants are in this
+    /// builder's `grantRefs`, which the caller copies to the side's first), the products.
+    /// Returns that builder, for `merge`, and what waits for it to finish.
+    func startProducts(after grantsBuilt: DispatchSemaphore) -> (ViewBuilder, () -> Void) {
         let b = ViewBuilder(beside: self)
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) {
@@ -350,13 +354,11 @@ private final class ViewBuilder: @unchecked Sendable {
             let wantReads = (b.demand.wants(.input, "reads") || b.demand.wants(.input, "piiReads")) && b.wantInputs
             let reads = wantReads ? b.files.map(b.transformReads) : nil
             trace.mark("view, beside: \(reads?.count ?? 0) transforms read")
+            grantsBuilt.wait()
             for (i, id) in b.productIds.enumerated() { b.buildProduct(id, index: b.productBase + i, reads: reads?[i] ?? []) }
             trace.mark("view, beside: \(b.productIds.count) products")
         }
-        return {
-            done.wait()
-            return b
-        }
+        return (b, { done.wait() })
     }
 
     /// Appends the records and targets of a builder that worked beside this one.
