@@ -171,6 +171,7 @@ extension ModelView {
 private final class ViewBuilder: @unchecked Sendable {
     let mesh: Mesh
     let demand: Demand
+    let wanted: Wanted
     /// The files the mesh was loaded from, for the transforms; without them `input.reads` is empty.
     var files: (any FileTree)?
     /// The transforms' words kept between runs, by blob id; used from the products' thread.
@@ -199,6 +200,7 @@ private final class ViewBuilder: @unchecked Sendable {
     init(mesh: Mesh, demand: Demand, tables: RecordTables? = nil, indexingChangedRecords: Bool = false) {
         self.mesh = mesh
         self.demand = demand
+        wanted = Wanted(demand)
         self.indexingChangedRecords = indexingChangedRecords
         let t = tables ?? RecordTables(demand: demand)
         self.tables = t
@@ -229,6 +231,7 @@ private final class ViewBuilder: @unchecked Sendable {
     init(beside other: ViewBuilder) {
         mesh = other.mesh
         demand = other.demand
+        wanted = other.wanted
         files = other.files
         words = other.words
         tables = RecordTables(demand: other.demand)
@@ -303,7 +306,7 @@ private final class ViewBuilder: @unchecked Sendable {
         let grantsBuilt = DispatchSemaphore(value: 0)
         let (side, products) = startProducts(after: grantsBuilt)
         // Grants first: contracts list them and the inputs of products point at them.
-        if wantGrants { for id in contractIds { buildGrants(id) } }
+        if wanted.grants { for id in contractIds { buildGrants(id) } }
         side.grantRefs = grantRefs
         grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
@@ -351,7 +354,7 @@ private final class ViewBuilder: @unchecked Sendable {
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) {
             let trace = Trace()
-            let wantReads = (b.demand.wants(.input, "reads") || b.demand.wants(.input, "piiReads")) && b.wantInputs
+            let wantReads = b.wanted.reads && b.wanted.inputs
             let reads = wantReads ? b.files.map(b.transformReads) : nil
             trace.mark("view, beside: \(reads?.count ?? 0) transforms read")
             grantsBuilt.wait()
@@ -380,8 +383,40 @@ private final class ViewBuilder: @unchecked Sendable {
         for (id, v) in other.inputRefs { inputRefs[id] = v.relocated(by: offsets) }
     }
 
-    var wantGrants: Bool {
-        demand.evaluates(.grant) || demand.wants(.contract, "grants") || demand.wants(.input, "grants") || demand.wants(.input, "grant")
+    /// What the demand asks of each kind of record, asked once: the builder needs to know for
+    /// every record, and asking the demand hashes a field name each time.
+    struct Wanted {
+        let grants, inputs, reads, outputs, productTeam, productTags, productCustom: Bool
+        let properties, objects, propertyQuality, derived, propertyTags, propertyCustom, objectQuality: Bool
+        let contractSLA, contractServers, contractTeam, contractTags, contractCustom: Bool
+        let domainTargets, productTargets, contractTargets, propertyTargets, grantTargets: Bool
+
+        init(_ d: Demand) {
+            grants = d.evaluates(.grant) || d.wants(.contract, "grants") || d.wants(.input, "grants") || d.wants(.input, "grant")
+            inputs = d.evaluates(.input) || d.wants(.product, "inputs")
+            reads = d.wants(.input, "reads") || d.wants(.input, "piiReads")
+            outputs = d.wants(.product, "outputs")
+            productTeam = d.wants(.product, "team")
+            productTags = d.wants(.product, "tags")
+            productCustom = d.wants(.product, "customProperties")
+            properties = d.evaluates(.property) || d.wants(.contract, "properties") || d.wants(.object, "properties")
+            objects = properties || d.wants(.contract, "objects")
+            propertyQuality = d.wants(.property, "quality")
+            derived = d.wants(.property, "completeness") || d.wants(.property, "errorRate")
+            propertyTags = d.wants(.property, "tags")
+            propertyCustom = d.wants(.property, "customProperties")
+            objectQuality = d.wants(.object, "quality")
+            contractSLA = d.wants(.contract, "sla")
+            contractServers = d.wants(.contract, "servers")
+            contractTeam = d.wants(.contract, "team")
+            contractTags = d.wants(.contract, "tags")
+            contractCustom = d.wants(.contract, "customProperties")
+            domainTargets = d.evaluates(.domain)
+            productTargets = d.evaluates(.product)
+            contractTargets = d.evaluates(.contract)
+            propertyTargets = d.evaluates(.property)
+            grantTargets = d.evaluates(.grant)
+        }
     }
 
     // MARK: domains
@@ -392,7 +427,7 @@ private final class ViewBuilder: @unchecked Sendable {
         let products = (productsOf[name] ?? []).map { ref(.product, productIndex[$0]!) }
         let contracts = (contractsOf[name] ?? []).map { ref(.contract, contractIndex[$0]!) }
         place(.domain, index, [.string(name), opt(d.description), owners, .list(products), .list(contracts)], at: d.location)
-        if demand.evaluates(.domain) {
+        if wanted.domainTargets {
             targets[.domain, default: []].append(Target(id: name, domain: name, bindings: [ref(.domain, Int32(index))], location: d.location))
         }
     }
@@ -403,7 +438,6 @@ private final class ViewBuilder: @unchecked Sendable {
 
     // MARK: products
 
-    var wantInputs: Bool { demand.evaluates(.input) || demand.wants(.product, "inputs") }
 
     /// The columns each product's transform names: by product (in id order) and input port.
     /// Each product's are independent, so they are found on all cores.
@@ -459,8 +493,7 @@ private final class ViewBuilder: @unchecked Sendable {
         let me = ref(.product, Int32(index))
         let domain = domainRef(domainName)
         var inputs: [Value] = []
-        let wantInputs = self.wantInputs
-        for (k, port) in p.inputPorts.enumerated() where wantInputs {
+        for (k, port) in p.inputPorts.enumerated() where wanted.inputs {
             guard contractIndex[port.contractId] != nil else { continue }  // the validator reports it
             let producer = producerOf[port.contractId]
             let producerDomain = contractDomain(port.contractId)
@@ -478,7 +511,7 @@ private final class ViewBuilder: @unchecked Sendable {
         }
         var outputs: [Value] = []
         var contracts: [Value] = []
-        let wantOutputs = demand.wants(.product, "outputs")
+        let wantOutputs = wanted.outputs
         for port in p.outputPorts {
             guard let cid = port.contractId, contractIndex[cid] != nil else { continue }
             if wantOutputs { outputs.append(append(.output, [
@@ -492,11 +525,11 @@ private final class ViewBuilder: @unchecked Sendable {
             .string(id), .string(p.odpsID), .string(p.name), .string(domainName), .string(p.status),
             version(p.version), opt(p.purpose),
             .list(inputs), .list(outputs), .list(contracts), .string(transform), .string(engine),
-            demand.wants(.product, "team") ? team(p.team, at: p.location) : .missing,
-            strings(demand.wants(.product, "tags") ? p.tags : []),
-            customMap(demand.wants(.product, "customProperties") ? p.customProperties : []), .string(p.location.path),
+            wanted.productTeam ? team(p.team, at: p.location) : .missing,
+            strings(wanted.productTags ? p.tags : []),
+            customMap(wanted.productCustom ? p.customProperties : []), .string(p.location.path),
         ], at: p.location)
-        if demand.evaluates(.product) {
+        if wanted.productTargets {
             targets[.product, default: []].append(Target(id: id, domain: domainName, bindings: [me, domain], location: p.location))
         }
     }
@@ -520,12 +553,10 @@ private final class ViewBuilder: @unchecked Sendable {
         let producer = productRef(producerOf[id])
         var objects: [Value] = []
         var allProperties: [Value] = []
-        let wantProperties = demand.evaluates(.property) || demand.wants(.contract, "properties") || demand.wants(.object, "properties")
-        let wantObjects = wantProperties || demand.wants(.contract, "objects")
-        let wantQuality = demand.wants(.property, "quality")
-        let wantDerived = demand.wants(.property, "completeness") || demand.wants(.property, "errorRate")
-        let wantTags = demand.wants(.property, "tags"), wantCustom = demand.wants(.property, "customProperties")
-        let wantPropertyTargets = demand.evaluates(.property)
+        let wantProperties = wanted.properties, wantObjects = wanted.objects
+        let wantQuality = wanted.propertyQuality, wantDerived = wanted.derived
+        let wantTags = wanted.propertyTags, wantCustom = wanted.propertyCustom
+        let wantPropertyTargets = wanted.propertyTargets
         for o in c.objects where wantObjects {
             let objectIndex = Int32(tables.count(.object))
             let objectRef = ref(.object, objectIndex)
@@ -566,7 +597,7 @@ private final class ViewBuilder: @unchecked Sendable {
             }
             let appended = append(.object, [
                 .string(o.name), .string(id), opt(o.physicalName), opt(o.physicalType), opt(o.businessName),
-                .list(props), .list(demand.wants(.object, "quality") ? o.quality.map { qualityRule($0) } : []), strings(o.tags),
+                .list(props), .list(wanted.objectQuality ? o.quality.map { qualityRule($0) } : []), strings(o.tags),
             ], at: o.location)
             assert(appended == objectRef)
             objects.append(objectRef)
@@ -581,13 +612,13 @@ private final class ViewBuilder: @unchecked Sendable {
                               ("freshnessElement", freshness), ("frequency", frequency)] {
             if let entry { locations[Schema.index(of: name, in: .contract)!] = entry.location }
         }
-        let sla = (demand.wants(.contract, "sla") ? c.sla : []).map { s in
+        let sla = (wanted.contractSLA ? c.sla : []).map { s in
             append(.slaProperty, [
                 .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),
                 s.span.flatMap { Value.duration(seconds: $0.seconds) } ?? .missing,
             ], at: s.location)
         }
-        let servers = (demand.wants(.contract, "servers") ? c.servers : []).map { s in
+        let servers = (wanted.contractServers ? c.servers : []).map { s in
             append(.server, [.string(s.server), .string(s.type), opt(s.path), opt(s.format)], at: s.location)
         }
         place(.contract, index, [
@@ -598,11 +629,11 @@ private final class ViewBuilder: @unchecked Sendable {
             .list((consumersOf[id] ?? []).map { productRef($0) }),
             span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
             span(freshness), opt(freshness.flatMap { $0.element ?? c.slaDefaultElement }), span(frequency),
-            .list(sla), .list(grants), demand.wants(.contract, "team") ? team(c.team, at: c.location) : .missing, .list(servers),
-            strings(demand.wants(.contract, "tags") ? c.tags : []),
-            customMap(demand.wants(.contract, "customProperties") ? c.customProperties : []), .string(c.location.path),
+            .list(sla), .list(grants), wanted.contractTeam ? team(c.team, at: c.location) : .missing, .list(servers),
+            strings(wanted.contractTags ? c.tags : []),
+            customMap(wanted.contractCustom ? c.customProperties : []), .string(c.location.path),
         ], at: c.location, fieldLocations: locations)
-        if demand.evaluates(.contract) {
+        if wanted.contractTargets {
             targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
         }
     }
@@ -624,7 +655,7 @@ private final class ViewBuilder: @unchecked Sendable {
                 strings(domains), .bool(r.allowsPII),
             ], at: r.location)
             grants.append(Grant(record: g, domains: domains))
-            if demand.evaluates(.grant) {
+            if wanted.grantTargets {
                 targets[.grant, default: []].append(Target(id: "\(id)/grants/\(r.role)", domain: domainName,
                                                            bindings: [g, me, producer, domainRef(domainName)], location: r.location))
             }

@@ -171,7 +171,7 @@ public struct SchemaProperty: Sendable, Hashable {
     }
 
     /// Personal data: tagged `pii` (any case).
-    public var isPII: Bool { tags.contains { $0.lowercased() == "pii" } }
+    public var isPII: Bool { tags.contains { $0.equalsIgnoringCase("pii") } }
 
     /// The declared masking strategy (`customProperties.anonymizationStrategy`).
     public var anonymizationStrategy: String? {
@@ -337,7 +337,16 @@ struct LocationBox: Sendable, Hashable {
 }
 
 extension String {
-    func equalsIgnoringCase(_ other: String) -> Bool { lowercased() == other.lowercased() }
+    /// `lowercased() == other.lowercased()`, without building either when both are ASCII (a
+    /// property's tags and a contract's SLA names are compared for every property and contract).
+    func equalsIgnoringCase(_ other: String) -> Bool {
+        let (a, b) = (utf8, other.utf8)
+        if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
+            func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+            return a.count == b.count && zip(a, b).allSatisfy { lower($0) == lower($1) }
+        }
+        return lowercased() == other.lowercased()
+    }
 }
 
 extension SchemaProperty {
