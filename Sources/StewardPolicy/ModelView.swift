@@ -190,10 +190,10 @@ private final class ViewBuilder: @unchecked Sendable {
     let productIndex: [String: Int32]
     let contractIndex: [String: Int32]
     let producerOf: [String: String]
-    var consumersOf: [String: [String]] = [:]
+    let consumersOf: [String: [String]]
     /// Ids by domain, in id order.
-    var productsOf: [String: [String]] = [:]
-    var contractsOf: [String: [String]] = [:]
+    let productsOf: [String: [String]]
+    let contractsOf: [String: [String]]
 
     /// Where this mesh's domains, products and contracts start in their tables: a view of a
     /// change holds the head mesh and, after it, the base mesh.
@@ -210,20 +210,55 @@ private final class ViewBuilder: @unchecked Sendable {
         productBase = t.count(.product)
         contractBase = t.count(.contract)
         domainNames = mesh.domains.keys.sorted()
-        productIds = mesh.products.keys.sorted()
-        contractIds = mesh.contracts.keys.sorted()
         let (db, pb, cb) = (domainBase, productBase, contractBase)
         domainIndex = Dictionary(uniqueKeysWithValues: domainNames.enumerated().map { ($1, Int32(db + $0)) })
-        productIndex = Dictionary(uniqueKeysWithValues: productIds.enumerated().map { ($1, Int32(pb + $0)) })
-        contractIndex = Dictionary(uniqueKeysWithValues: contractIds.enumerated().map { ($1, Int32(cb + $0)) })
-        producerOf = mesh.producerOf
-        for id in productIds {
-            let p = mesh.products[id]!
-            for port in p.inputPorts { consumersOf[port.contractId, default: []].append(id) }
-            productsOf[p.domain ?? "", default: []].append(id)
+        // The products' indexes and the contracts' are independent: made on two cores.
+        let products = Slots<ProductIndexes>(count: 1), contracts = Slots<ContractIndexes>(count: 1)
+        DispatchQueue.concurrentPerform(iterations: 2) { side in
+            if side == 0 { products[0] = ProductIndexes(mesh, base: pb) } else { contracts[0] = ContractIndexes(mesh, base: cb) }
         }
-        for id in contractIds {
-            contractsOf[mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? "", default: []].append(id)
+        (productIds, productIndex, producerOf, consumersOf, productsOf) = {
+            let p = products[0]!
+            return (p.ids, p.index, p.producerOf, p.consumersOf, p.productsOf)
+        }()
+        (contractIds, contractIndex, contractsOf) = {
+            let c = contracts[0]!
+            return (c.ids, c.index, c.contractsOf)
+        }()
+    }
+
+    /// Products by id in id order, their record indexes, and who produces and consumes what.
+    struct ProductIndexes {
+        var ids: [String]
+        var index: [String: Int32]
+        var producerOf: [String: String]
+        var consumersOf: [String: [String]] = [:]
+        var productsOf: [String: [String]] = [:]
+
+        init(_ mesh: Mesh, base: Int) {
+            ids = mesh.products.keys.sorted()
+            index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32(base + $0)) })
+            producerOf = mesh.producerOf
+            for id in ids {
+                let p = mesh.products[id]!
+                for port in p.inputPorts { consumersOf[port.contractId, default: []].append(id) }
+                productsOf[p.domain ?? "", default: []].append(id)
+            }
+        }
+    }
+
+    /// Contracts by id in id order, their record indexes, and their ids by domain.
+    struct ContractIndexes {
+        var ids: [String]
+        var index: [String: Int32]
+        var contractsOf: [String: [String]] = [:]
+
+        init(_ mesh: Mesh, base: Int) {
+            ids = mesh.contracts.keys.sorted()
+            index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32(base + $0)) })
+            for id in ids {
+                contractsOf[mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? "", default: []].append(id)
+            }
         }
     }
 

@@ -7,8 +7,9 @@ import StewardCore
 /// Only files that parsed clean are stored, so there are no diagnostics to keep. Locations in
 /// the file's own path (nearly all of them) are stored as line and column alone.
 enum ModelCodec {
-    /// Bumped whenever the layout below changes; part of the cache folder's name.
-    static let formatVersion = 2
+    /// Bumped whenever the layout below, or `ParseStore.checksum`, changes; part of the cache
+    /// folder's name.
+    static let formatVersion = 3
 
     static func encode(_ parsed: MeshLoader.Parsed, path: String) -> [UInt8] {
         var w = BinaryWriter(path: path)

@@ -14,11 +14,11 @@ public final class WordsStore {
     static let maxBytes = 32 << 20
     /// Bump when what a folder's words are changes: `ProductWords.isSpace`, or which files
     /// `Readers` (StewardCLI/ScopedPair.swift) takes from a folder (its direct `*.odps.yaml`
-    /// files). Entries of another version are never read.
-    static let productFormatVersion = 1
+    /// files), or `ParseStore.checksum`. Entries of another version are never read.
+    static let productFormatVersion = 2
     /// Bump when what a transform's words are changes (`ModelView.forEachASCIIWord`, or how
-    /// `TransformReads` joins them).
-    static let transformFormatVersion = 1
+    /// `TransformReads` joins them), or `ParseStore.checksum`.
+    static let transformFormatVersion = 2
     private let magic: [UInt8]
 
     private var stored: [(key: String, words: [UInt8])] = []
