@@ -678,13 +678,14 @@ private final class ViewBuilder: @unchecked Sendable {
     /// The grant records of a contract (its ODCS roles) and their targets.
     func buildGrants(_ id: String) {
         let c = mesh.contracts[id]!
+        guard !c.roles.isEmpty else { return }  // most contracts grant nothing
         let me = ref(.contract, contractIndex[id]!)
         let domainName = contractDomain(id)
         let producer = productRef(producerOf[id])
         var grants: [Grant] = []
         for r in c.roles {
             let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
-                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .flatMap { $0.split(separator: ",") }.map(ModelView.trimmingWhitespace).filter { !$0.isEmpty }
             let domains = r.grantedDomains
             let g = append(.grant, [
                 .string(r.role), .string(id), opt(r.access), opt(r.description),
@@ -702,6 +703,7 @@ private final class ViewBuilder: @unchecked Sendable {
 
 
     typealias ColumnsRead = TransformReads.ColumnsRead
+
 
     // MARK: parts
 
@@ -849,6 +851,16 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
 }
 
 extension ModelView {
+    /// `trimmingCharacters(in: .whitespaces)`, without Foundation when the text is ASCII
+    /// (where that set is the space and the tab): grants' approvers are trimmed on every view.
+    static func trimmingWhitespace(_ text: Substring) -> String {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(text[first...last])
+    }
+
     /// The words of a transform, lowercased, outside `--` comments and '...' string literals:
     /// what `input.reads` matches a contract's columns against. A heuristic: SQL is not parsed.
     static func words(of sql: String) -> Set<String> {

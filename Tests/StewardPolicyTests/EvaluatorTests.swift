@@ -1,3 +1,4 @@
+import Foundation
 import StewardCore
 import StewardModel
 import StewardTestSupport
@@ -409,6 +410,20 @@ import Testing
             if inputs.allSatisfy({ $0?.ascii ?? true }) && sql.utf8.allSatisfy({ $0 < 0x80 }) { fastPaths += 1 }
         }
         #expect(fastPaths > 1000, "the byte scan was tried \(fastPaths) times")
+    }
+
+    @Test func approversAreTrimmedAsFoundationTrimsThem() {
+        let alphabet = Array(" \ta,b\n\r\u{00A0}\u{2003}é")
+        var seed: UInt64 = 5
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<(seed % 9) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                text.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            #expect(ModelView.trimmingWhitespace(Substring(text)) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
     }
 
     @Test func asciiWordsMatchTheCharacterScan() {
