@@ -489,7 +489,9 @@ private final class ViewBuilder: @unchecked Sendable {
         // transforms from a pack, where git stores most as deltas, took 200 ms.
         let paths = ids.map { mesh.transforms[$0] ?? "" }
         let blobs = paths.map { files.contentID($0) }
-        let store = words
+        // Reading the store costs about as much as reading 500 transforms (it holds every
+        // transform seen), so a view of few products, as a scoped check's, reads the files.
+        let store = ids.count >= Self.transformsWorthTheStore ? words : nil
         let keptWords: [[UInt8]?] = blobs.map { id in id.flatMap { store?.words($0) } }
         let unread = paths.indices.filter { keptWords[$0] == nil }
         let unreadTexts = Self.texts(unread.map { paths[$0] }, in: files)
@@ -516,6 +518,8 @@ private final class ViewBuilder: @unchecked Sendable {
         }
         return ids.indices.map { reads[$0]! }
     }
+
+    static let transformsWorthTheStore = 1_000
 
     /// Each file's text; nil for one that cannot be read, whose `input.reads` is then empty.
     static func texts(_ paths: [String], in files: any FileTree) -> [String?] {
