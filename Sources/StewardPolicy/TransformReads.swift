@@ -7,7 +7,7 @@ import StewardModel
 /// The plain way, a set of every word of the text and a lookup per column, allocated a string
 /// per word of 10,000 transforms, most of the model view's time on a large mesh. When the text
 /// and the columns' spellings are ASCII (the rule in SQL), the words are instead looked up
-/// where they lie in the text, in a small table of the spellings the product can name.
+/// where they lie in the text, in a small table of each input contract's spellings.
 enum TransformReads {
     typealias ColumnsRead = [(name: String, pii: Bool)]
 
@@ -19,6 +19,10 @@ enum TransformReads {
         var spellings: [[String]] = []
         /// Every spelling is ASCII, so the byte scan can look for it.
         var ascii = true
+        /// For the byte scan: the spellings, and each column's numbers in it. Made once per
+        /// contract; a contract is the input of several products.
+        var matcher = WordMatcher()
+        var spellingIds: [[Int]] = []
 
         init(_ c: Contract) {
             for o in c.objects {
@@ -30,6 +34,7 @@ enum TransformReads {
                     if ascii { ascii = words.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } }
                 }
             }
+            if ascii { spellingIds = spellings.map { $0.map { matcher.add($0) } } }
         }
 
         /// The named columns, each once, in contract order; the first column of a name decides
@@ -63,14 +68,14 @@ enum TransformReads {
         words.withUnsafeBufferPointer { bytes in reads(inputs) { $0.found(inWords: bytes) } }
     }
 
-    /// The byte scan: nil when a column is spelled with other than ASCII.
+    /// The byte scan, each input's spellings looked for by its own matcher: nil when a column
+    /// is spelled with other than ASCII.
     private static func reads(_ inputs: [Columns?], found scan: (WordMatcher) -> [Bool]) -> [ColumnsRead]? {
         guard inputs.allSatisfy({ $0?.ascii ?? true }) else { return nil }
-        var matcher = WordMatcher()
-        let ids = inputs.map { $0?.spellings.map { $0.map { matcher.add($0) } } ?? [] }
-        let found = scan(matcher)
-        return zip(inputs, ids).map { columns, ids in
-            columns?.read { k in ids[k].contains { found[$0] } } ?? []
+        return inputs.map { columns in
+            guard let columns else { return [] }
+            let found = scan(columns.matcher)
+            return columns.read { k in columns.spellingIds[k].contains { found[$0] } }
         }
     }
 
@@ -96,40 +101,48 @@ enum TransformReads {
 
 /// A set of lowercase ASCII words, and which of them a text's words (`forEachASCIIWord`)
 /// are, compared byte by byte and case-insensitively where they lie: no string per word.
-struct WordMatcher {
-    private var words: [[UInt8]] = []
+struct WordMatcher: Sendable {
+    /// The words' bytes end to end; word `i` is `bytes[ends[i - 1]..<ends[i]]` (one buffer,
+    /// not an array per word: a matcher is made for each of 10,000 contracts).
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
     /// Open addressing: a word's position + 1, 0 for empty; the size a power of two.
     private var table: [Int32] = []
     private var hashes: [UInt64] = []
 
+    private var count: Int { ends.count }
+
+    private func word(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+
     /// The word's number, the same for the same word.
     mutating func add(_ word: String) -> Int {
-        let bytes = Array(word.utf8)
-        let h = bytes.withUnsafeBufferPointer { Self.hash($0, lowercasing: false) }
-        if let i = find(h, { bytes.elementsEqual($0) }) { return i }
-        words.append(bytes)
+        var text = word
+        let h = text.withUTF8 { Self.hash($0, lowercasing: false) }
+        if let i = find(h, { $0.elementsEqual(text.utf8) }) { return i }
+        bytes += text.utf8
+        ends.append(bytes.count)
         hashes.append(h)
-        if table.count < words.count * 2 {
+        if table.count < count * 2 {
             table = Array(repeating: 0, count: max(16, table.count * 2))
             for (i, h) in hashes.enumerated() { insert(i, hash: h) }
         } else {
-            insert(words.count - 1, hash: h)
+            insert(count - 1, hash: h)
         }
-        return words.count - 1
+        return count - 1
     }
 
     /// Per added word, whether `text` has it among its words.
     func found(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
-        var found = Array(repeating: false, count: words.count)
-        guard !words.isEmpty else { return found }
+        var found = Array(repeating: false, count: count)
+        guard count > 0 else { return found }
         ModelView.forEachASCIIWord(in: text) { look(UnsafeBufferPointer(rebasing: text[$0]), &found) }
         return found
     }
 
     /// Per added word, whether it is one of `list`, words one per line (`TransformReads.words`).
     func found(inWords list: UnsafeBufferPointer<UInt8>) -> [Bool] {
-        var found = Array(repeating: false, count: words.count)
-        guard !words.isEmpty else { return found }
+        var found = Array(repeating: false, count: count)
+        guard count > 0 else { return found }
         var start = 0
         for (i, byte) in list.enumerated() where byte == UInt8(ascii: "\n") {
             look(UnsafeBufferPointer(rebasing: list[start..<i]), &found)
@@ -143,13 +156,13 @@ struct WordMatcher {
         if let i = find(h, { Self.equalsLowercased(word, $0) }) { found[i] = true }
     }
 
-    private func find(_ hash: UInt64, _ matches: ([UInt8]) -> Bool) -> Int? {
+    private func find(_ hash: UInt64, _ matches: (ArraySlice<UInt8>) -> Bool) -> Int? {
         guard !table.isEmpty else { return nil }
         let mask = table.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while table[slot] != 0 {
             let i = Int(table[slot] - 1)
-            if hashes[i] == hash && matches(words[i]) { return i }
+            if hashes[i] == hash && matches(word(i)) { return i }
             slot = (slot + 1) & mask
         }
         return nil
@@ -175,7 +188,7 @@ struct WordMatcher {
         b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
     }
 
-    private static func equalsLowercased(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+    private static func equalsLowercased(_ text: UnsafeBufferPointer<UInt8>, _ word: ArraySlice<UInt8>) -> Bool {
         text.count == word.count && zip(text, word).allSatisfy { lower($0) == $1 }
     }
 }
