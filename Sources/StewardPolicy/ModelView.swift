@@ -263,8 +263,8 @@ private final class ViewBuilder: @unchecked Sendable {
     }
 
     /// A builder of the same mesh for work beside this one (`startProducts`): the same
-    /// indexes and grants, tables of its own. It is handed to one other thread and read back
-    /// only after that thread is done (so `@unchecked Sendable`).
+    /// indexes, tables of its own, and the grants once they are built. It is handed to one
+    /// other thread and read back only after that thread is done (so `@unchecked Sendable`).
     init(beside other: ViewBuilder) {
         mesh = other.mesh
         demand = other.demand
