@@ -40,6 +40,14 @@ public struct SubsetTree: FileTree {
         includes(path) ? try base.read(path) : nil
     }
 
+    /// The included paths read through the base's `read(all:)` (a git tree reads them in bulk).
+    public func read(all paths: [String]) throws -> [[UInt8]?] {
+        let inside = paths.indices.filter { includes(paths[$0]) }
+        var out = [[UInt8]?](repeating: nil, count: paths.count)
+        for (k, bytes) in try base.read(all: inside.map { paths[$0] }).enumerated() { out[inside[k]] = bytes }
+        return out
+    }
+
     public func contentID(_ path: String) -> String? {
         includes(path) ? base.contentID(path) : nil
     }

@@ -86,7 +86,9 @@ public final class WordsStore {
         }
         let folder = file.deletingLastPathComponent()
         let name = file.lastPathComponent
-        let temporary = folder.appendingPathComponent("\(name).\(getpid()).tmp")
+        // Unique per writer: threads of one process (`history` judges commits in parallel)
+        // may write the same store at once; the last rename wins, whole.
+        let temporary = folder.appendingPathComponent("\(name).\(getpid()).\(UUID().uuidString).tmp")
         // Temporary files a killed run left behind (an hour is far longer than any write).
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where entry.hasPrefix(name + ".") && entry.hasSuffix(".tmp") {
