@@ -60,24 +60,25 @@ public struct Contract: Sendable, Hashable {
     /// Finds `object.property` (or a property by name alone), as an SLA `element` names it.
     /// Physical names count too. Nested properties are reached with dots: `object.parent.child`.
     public func property(named element: String) -> SchemaProperty? {
+        // By index, and the names compared in place: a copy of every property passed over was
+        // most of the mesh check's time on a large mesh, which looks up every SLA's element.
         func find(_ path: ArraySlice<Substring>, in props: [SchemaProperty]) -> SchemaProperty? {
             guard let head = path.first else { return nil }
-            for p in props where p.name == head || p.physicalName.map({ $0 == head }) == true {
-                if path.count == 1 { return p }
-                if let hit = find(path.dropFirst(), in: p.properties.isEmpty ? (p.items?.properties ?? []) : p.properties) {
-                    return hit
-                }
+            for i in props.indices where props[i].name == head || props[i].physicalName.map({ $0 == head }) == true {
+                if path.count == 1 { return props[i] }
+                let nested = props[i].properties.isEmpty ? (props[i].items?.properties ?? []) : props[i].properties
+                if let hit = find(path.dropFirst(), in: nested) { return hit }
             }
             return nil
         }
         let parts = element.split(separator: ".")
         if parts.count >= 2 {
-            for o in objects where o.name == parts[0] || o.physicalName.map({ $0 == parts[0] }) == true {
-                if let hit = find(parts.dropFirst(), in: o.properties) { return hit }
+            for o in objects.indices where objects[o].name == parts[0] || objects[o].physicalName.map({ $0 == parts[0] }) == true {
+                if let hit = find(parts.dropFirst(), in: objects[o].properties) { return hit }
             }
         }
-        for o in objects {
-            if let hit = find(parts[...], in: o.properties) { return hit }
+        for o in objects.indices {
+            if let hit = find(parts[...], in: objects[o].properties) { return hit }
         }
         return nil
     }
