@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "StewardCLITests",
             dependencies: ["StewardCLI", "StewardModel", "StewardGit", "StewardCore", "StewardReconcile", "StewardEngine", "StewardAudit",
-                           "StewardEngineSQLite", "StewardTestSupport"],
+                           "StewardEngineSQLite", "StewardPolicy", "StewardTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -76,7 +76,8 @@ struct CheckRun {
         let view = ModelView(base: pair.base, head: pair.head, changes: changes,
                              evaluation: EvaluationInfo(time: time, command: command, base: pair.baseID.description,
                                                         head: pair.headID?.description),
-                             demand: demand, files: headTree, words: WordsStore.transforms(gitDir: pair.repository.gitDir))
+                             demand: demand, files: headTree, words: WordsStore.transforms(gitDir: pair.repository.gitDir),
+                             reads: WordsStore.transformReads(gitDir: pair.repository.gitDir))
         trace.mark("view built")
         let only = scope(changes, view)
         // Rules other than the base's have never judged this mesh: those that differ from the

@@ -63,7 +63,8 @@ struct Lint: StewardCommand {
                 let tree = source.tree
                 let view = ModelView(mesh: mesh, evaluation: EvaluationInfo(time: time, command: "lint"),
                                      demand: Demand(set.policies), files: tree,
-                                     words: source.repository.flatMap { WordsStore.transforms(gitDir: $0.gitDir) })
+                                     words: source.repository.flatMap { WordsStore.transforms(gitDir: $0.gitDir) },
+                                     reads: source.repository.flatMap { WordsStore.transformReads(gitDir: $0.gitDir) })
                 trace.mark("model view built")
                 let (result, waived, waiverProblems) = PolicyEvaluator.evaluate(
                     set.policies.map(CompiledPolicy.init), view: view, mesh: mesh, waivers: mesh.waivers)

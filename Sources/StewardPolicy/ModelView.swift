@@ -46,6 +46,10 @@ public final class ModelView: Sendable {
     let targetsByKind: [TargetKind: [Target]]
     /// Change targets by entity kind (`""` for every change, the `target change` policies).
     let changeTargets: [String: [Target]]
+    /// What was made only to build the view (its builders' indexes and copies of the model),
+    /// freed with the view rather than once it is built: freeing it took 30 ms on a large
+    /// mesh, which a command that exits once it has reported never needs to spend.
+    private let scaffolding: [any Sendable]
 
     /// Field `field` (its `Schema` index) of a record; missing when no policy of the view's
     /// demand can read it.
@@ -79,7 +83,8 @@ public final class ModelView: Sendable {
     }
 
     init(tables: RecordTables, mesh: Value, evaluation: Value, targets: [TargetKind: [Target]],
-         changeTargets: [String: [Target]] = [:]) {
+         changeTargets: [String: [Target]] = [:], scaffolding: [any Sendable] = []) {
+        self.scaffolding = scaffolding
         self.tables = tables
         self.mesh = mesh
         self.evaluation = evaluation
@@ -91,12 +96,16 @@ public final class ModelView: Sendable {
     /// `files` are the files the mesh was loaded from, for the transforms `input.reads` looks
     /// into; without them it is empty. `words` keeps the transforms' words between runs.
     public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all, files: (any FileTree)? = nil,
-                            words: WordsStore? = nil) {
+                            words: WordsStore? = nil, reads: WordsStore? = nil) {
+        let trace = Trace()
         let b = ViewBuilder(mesh: mesh, demand: demand)
+        trace.mark("view: indexes")
         b.files = files
         b.words = words
+        b.readsStore = reads
         b.build(evaluation: evaluation)
-        self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets)
+        trace.mark("view: built")
+        self.init(tables: b.tables, mesh: b.meshValue, evaluation: b.evaluationValue, targets: b.targets, scaffolding: [b])
     }
 }
 
@@ -106,13 +115,14 @@ extension ModelView {
     /// and `new` point into the base and head records, and whose `mesh` and `domain` are the
     /// base's (§5.1).
     public convenience init(base: Mesh, head: Mesh, changes: [MeshChange], evaluation: EvaluationInfo, demand: Demand = .all,
-                            files: (any FileTree)? = nil, words: WordsStore? = nil) {
+                            files: (any FileTree)? = nil, words: WordsStore? = nil, reads: WordsStore? = nil) {
         // Only what the policies read, and the records `old` and `new` can point at.
         // The properties and inputs `old` and `new` can name: only these are indexed by id.
         let changed = Set(changes.flatMap { [$0.change.element] + ($0.change.previousElement.map { [$0] } ?? []) })
         let h = ViewBuilder(mesh: head, demand: demand.forChanges, indexing: changed)
         h.files = files
         h.words = words
+        h.readsStore = reads
         h.build(evaluation: evaluation)
         let b = ViewBuilder(mesh: base, demand: h.demand, tables: h.tables, indexing: changed)
         h.tables = RecordTables(demand: .all)  // b's copy is then the only one, and grows in place
@@ -162,7 +172,8 @@ extension ModelView {
                                                                      location: at, mesh: b.meshValue))
             }
         }
-        self.init(tables: tables, mesh: h.meshValue, evaluation: h.evaluationValue, targets: h.targets, changeTargets: byEntity)
+        self.init(tables: tables, mesh: h.meshValue, evaluation: h.evaluationValue, targets: h.targets, changeTargets: byEntity,
+                  scaffolding: [h, b])
     }
 }
 
@@ -178,6 +189,8 @@ private final class ViewBuilder: @unchecked Sendable {
     var files: (any FileTree)?
     /// The transforms' words kept between runs, by blob id; used from the products' thread.
     var words: WordsStore?
+    /// What each product's transform reads of its inputs, kept between runs (`transformReads`).
+    var readsStore: WordsStore?
     var tables: RecordTables
     var targets: [TargetKind: [Target]] = [:]
     var meshValue: Value = .missing
@@ -194,6 +207,12 @@ private final class ViewBuilder: @unchecked Sendable {
     /// Ids by domain, in id order.
     let productsOf: [String: [String]]
     let contractsOf: [String: [String]]
+    /// Products and contracts in id order, with per contract its domain and its producer's
+    /// record (or missing): each looked up by id was a hash of the id per use.
+    let products: [Product]
+    let contracts: [Contract]
+    let contractDomains: [String]
+    let producerRecords: [Value]
 
     /// Where this mesh's domains, products and contracts start in their tables: a view of a
     /// change holds the head mesh and, after it, the base mesh.
@@ -217,14 +236,18 @@ private final class ViewBuilder: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: 2) { side in
             if side == 0 { products[0] = ProductIndexes(mesh, base: pb) } else { contracts[0] = ContractIndexes(mesh, base: cb) }
         }
-        (productIds, productIndex, producerOf, consumersOf, productsOf) = {
+        (productIds, productIndex, producerOf, consumersOf, productsOf, self.products) = {
             let p = products[0]!
-            return (p.ids, p.index, p.producerOf, p.consumersOf, p.productsOf)
+            return (p.ids, p.index, p.producerOf, p.consumersOf, p.productsOf, p.products)
         }()
-        (contractIds, contractIndex, contractsOf) = {
+        (contractIds, contractIndex, contractsOf, self.contracts, contractDomains) = {
             let c = contracts[0]!
-            return (c.ids, c.index, c.contractsOf)
+            return (c.ids, c.index, c.contractsOf, c.contracts, c.domains)
         }()
+        let (producerOf, productIndex) = (self.producerOf, self.productIndex)
+        producerRecords = contractIds.map { id in
+            producerOf[id].flatMap { productIndex[$0] }.map { .record(RecordRef(kind: .product, index: $0)) } ?? .missing
+        }
     }
 
     /// Products by id in id order, their record indexes, and who produces and consumes what.
@@ -234,15 +257,18 @@ private final class ViewBuilder: @unchecked Sendable {
         var producerOf: [String: String]
         var consumersOf: [String: [String]] = [:]
         var productsOf: [String: [String]] = [:]
+        var products: [Product] = []
 
         init(_ mesh: Mesh, base: Int) {
             ids = mesh.products.keys.sorted()
             index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32(base + $0)) })
             producerOf = mesh.producerOf
+            products.reserveCapacity(ids.count)
             for id in ids {
                 let p = mesh.products[id]!
                 for port in p.inputPorts { consumersOf[port.contractId, default: []].append(id) }
                 productsOf[p.domain ?? "", default: []].append(id)
+                products.append(p)
             }
         }
     }
@@ -252,12 +278,20 @@ private final class ViewBuilder: @unchecked Sendable {
         var ids: [String]
         var index: [String: Int32]
         var contractsOf: [String: [String]] = [:]
+        var contracts: [Contract] = []
+        var domains: [String] = []
 
         init(_ mesh: Mesh, base: Int) {
             ids = mesh.contracts.keys.sorted()
             index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32(base + $0)) })
+            contracts.reserveCapacity(ids.count)
+            domains.reserveCapacity(ids.count)
             for id in ids {
-                contractsOf[mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? "", default: []].append(id)
+                let c = mesh.contracts[id]!
+                let domain = mesh.contractDomain[id] ?? c.domain ?? ""
+                contractsOf[domain, default: []].append(id)
+                contracts.append(c)
+                domains.append(domain)
             }
         }
     }
@@ -271,6 +305,7 @@ private final class ViewBuilder: @unchecked Sendable {
         wanted = other.wanted
         files = other.files
         words = other.words
+        readsStore = other.readsStore
         tables = RecordTables(demand: other.demand)
         domainNames = other.domainNames
         productIds = other.productIds
@@ -282,6 +317,10 @@ private final class ViewBuilder: @unchecked Sendable {
         consumersOf = other.consumersOf
         productsOf = other.productsOf
         contractsOf = other.contractsOf
+        products = other.products
+        contracts = other.contracts
+        contractDomains = other.contractDomains
+        producerRecords = other.producerRecords
         domainBase = other.domainBase
         productBase = other.productBase
         contractBase = other.contractBase
@@ -309,8 +348,9 @@ private final class ViewBuilder: @unchecked Sendable {
         case "property": propertyRefs[element] ?? .missing
         case "input": inputRefs[element] ?? .missing
         case "grant":
-            grantRefs[String(element.split(separator: "/").first ?? "")].flatMap { grants in
-                mesh.contracts[String(element.split(separator: "/").first ?? "")]?.roles.firstIndex { "\($0.role)" == element.split(separator: "/").last.map(String.init) }
+            contractIndex[String(element.split(separator: "/").first ?? "")].flatMap { index in
+                let slot = Int(index) - contractBase, grants = grantRefs[slot]
+                return contracts[slot].roles.firstIndex { "\($0.role)" == element.split(separator: "/").last.map(String.init) }
                     .flatMap { $0 < grants.count ? grants[$0].record : nil }
             } ?? .missing
         default: .missing
@@ -343,15 +383,20 @@ private final class ViewBuilder: @unchecked Sendable {
         let grantsBuilt = DispatchSemaphore(value: 0)
         let (side, products) = startProducts(after: grantsBuilt)
         // Grants first: contracts list them and the inputs of products point at them.
-        if wanted.grants { for id in contractIds { buildGrants(id) } }
+        grantRefs = Array(repeating: [], count: contractIds.count)
+        if wanted.grants { for slot in contractIds.indices { buildGrants(slot) } }
         side.grantRefs = grantRefs
         grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
+        if wanted.propertyTargets { propertyTargets.reserveCapacity(mesh.contracts.count * 10) }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
+        if !propertyTargets.isEmpty { targets[.property] = propertyTargets }
+        propertyTargets = []
         trace.mark("view: \(contractIds.count) contracts, \(tables.count(.property)) properties")
         products()
         trace.mark("view: waited for \(productIds.count) products")
         merge(side)
+        besides.append(side)
         trace.mark("view: merged the products")
         for (i, name) in domainNames.enumerated() { buildDomain(name, index: domainBase + i) }
     }
@@ -364,6 +409,8 @@ private final class ViewBuilder: @unchecked Sendable {
     /// Set in a builder working beside another: its tables start empty, and `place` collects
     /// what goes in the reserved slots.
     var beside = false
+    /// The builders that worked beside this one, kept with it (`ModelView.scaffolding`).
+    var besides: [ViewBuilder] = []
 
     struct Placed {
         var kind: RecordKind
@@ -475,10 +522,6 @@ private final class ViewBuilder: @unchecked Sendable {
         }
     }
 
-    func contractDomain(_ id: String) -> String {
-        mesh.contractDomain[id] ?? mesh.contracts[id]?.domain ?? ""
-    }
-
     // MARK: products
 
 
@@ -486,43 +529,72 @@ private final class ViewBuilder: @unchecked Sendable {
     /// Each product's are independent, so they are found on all cores.
     func transformReads(in files: any FileTree) -> [[ColumnsRead]] {
         let (mesh, ids, contractIds, contractIndex, contractBase) = (mesh, productIds, contractIds, contractIndex, contractBase)
-        // Each contract's columns once: most are inputs of several products.
+        // Per product and input port, the contract's position in `contractIds`; nil when unknown.
+        let inputSlots: [[Int?]] = ids.map { id in
+            products[Int(productIndex[id]!) - productBase].inputPorts.map { port in contractIndex[port.contractId].map { Int($0) - contractBase } }
+        }
+        let paths = ids.map { mesh.transforms[$0] ?? "" }
+        let blobs = paths.map { files.contentID($0) }
+        // Reading a store costs about as much as reading 500 transforms (it holds every
+        // transform seen), so a view of few products, as a scoped check's, reads the files.
+        let big = ids.count >= Self.transformsWorthTheStore
+        var reads = [[ColumnsRead]?](repeating: nil, count: ids.count)
+        // What a product reads is kept by its transform's blob id and its inputs' columns:
+        // finding it again took 150 ms on a large mesh, most of it making each contract's
+        // spellings, which only a product whose transform or inputs changed needs.
+        var keys = [String?](repeating: nil, count: ids.count)
+        if big, let readsStore {
+            let needed = Array(Set(inputSlots.joined().compactMap { $0 }))
+            let prints = Slots<TransformReads.Fingerprint>(count: contractIds.count)
+            DispatchQueue.concurrentPerform(iterations: needed.count) { k in
+                prints[needed[k]] = TransformReads.Fingerprint(contracts[needed[k]])
+            }
+            for i in ids.indices {
+                guard let blob = blobs[i] else { continue }
+                let key = TransformReads.key(transform: blob, inputs: inputSlots[i].map { $0.map { prints[$0]! } })
+                keys[i] = key
+                if let bytes = readsStore.words(key) { reads[i] = TransformReads.decode(bytes, ports: inputSlots[i].count) }
+            }
+        }
+        let unknown = ids.indices.filter { reads[$0] == nil }
+        guard !unknown.isEmpty else { return reads.map { $0! } }
+        // Each contract's columns once, and only those an unknown product reads from: most
+        // are inputs of several products.
+        let needed = Array(Set(unknown.flatMap { inputSlots[$0].compactMap { $0 } }))
         let columns = Slots<TransformReads.Columns>(count: contractIds.count)
-        DispatchQueue.concurrentPerform(iterations: contractIds.count) { i in
-            columns[i] = TransformReads.Columns(mesh.contracts[contractIds[i]]!)
+        DispatchQueue.concurrentPerform(iterations: needed.count) { k in
+            columns[needed[k]] = TransformReads.Columns(contracts[needed[k]])
         }
         // The words of a transform seen before are kept by its blob id: reading 10,000
         // transforms from a pack, where git stores most as deltas, took 200 ms.
-        let paths = ids.map { mesh.transforms[$0] ?? "" }
-        let blobs = paths.map { files.contentID($0) }
-        // Reading the store costs about as much as reading 500 transforms (it holds every
-        // transform seen), so a view of few products, as a scoped check's, reads the files.
-        let store = ids.count >= Self.transformsWorthTheStore ? words : nil
-        let keptWords: [[UInt8]?] = blobs.map { id in id.flatMap { store?.words($0) } }
-        let unread = paths.indices.filter { keptWords[$0] == nil }
-        let unreadTexts = Self.texts(unread.map { paths[$0] }, in: files)
-        var read = [String?](repeating: nil, count: paths.count)
-        for (k, i) in unread.enumerated() { read[i] = unreadTexts[k] }
+        let store = big ? words : nil
+        let keptWords: [[UInt8]?] = unknown.map { i in blobs[i].flatMap { store?.words($0) } }
+        let unread = unknown.indices.filter { keptWords[$0] == nil }
+        let unreadTexts = Self.texts(unread.map { paths[unknown[$0]] }, in: files)
+        var read = [String?](repeating: nil, count: unknown.count)
+        for (k, u) in unread.enumerated() { read[u] = unreadTexts[k] }
         let texts = read, keeping = store != nil
-        let reads = Slots<[ColumnsRead]>(count: ids.count)
-        let newWords = Slots<[UInt8]>(count: ids.count)
-        DispatchQueue.concurrentPerform(iterations: ids.count) { i in
-            let inputs = mesh.products[ids[i]]!.inputPorts.map { port in
-                contractIndex[port.contractId].map { columns[Int($0) - contractBase]! }
-            }
-            if let kept = keptWords[i], let read = TransformReads.reads(words: kept, inputs: inputs) {
-                reads[i] = read
+        let found = Slots<[ColumnsRead]>(count: unknown.count)
+        let newWords = Slots<[UInt8]>(count: unknown.count)
+        DispatchQueue.concurrentPerform(iterations: unknown.count) { u in
+            let i = unknown[u]
+            let inputs = inputSlots[i].map { $0.map { columns[$0]! } }
+            if let kept = keptWords[u], let read = TransformReads.reads(words: kept, inputs: inputs) {
+                found[u] = read
                 return
             }
-            let text = texts[i] ?? (paths[i].isEmpty ? nil : Self.texts([paths[i]], in: files)[0])
-            reads[i] = TransformReads.reads(of: text ?? "", inputs: inputs)
-            if keeping, keptWords[i] == nil, blobs[i] != nil, let text { newWords[i] = TransformReads.words(of: text) }
+            let text = texts[u] ?? (paths[i].isEmpty ? nil : Self.texts([paths[i]], in: files)[0])
+            found[u] = TransformReads.reads(of: text ?? "", inputs: inputs)
+            if keeping, keptWords[u] == nil, blobs[i] != nil, let text { newWords[u] = TransformReads.words(of: text) }
         }
-        if let store {
-            for i in ids.indices { if let w = newWords[i], let id = blobs[i] { store.record(id, w) } }
-            store.flush()
+        for (u, i) in unknown.enumerated() {
+            reads[i] = found[u]!
+            if let key = keys[i] { readsStore?.record(key, TransformReads.encode(found[u]!)) }
+            if let w = newWords[u], let id = blobs[i] { store?.record(id, w) }
         }
-        return ids.indices.map { reads[$0]! }
+        if big { readsStore?.flush() }
+        store?.flush()
+        return reads.map { $0! }
     }
 
     static let transformsWorthTheStore = 1_000
@@ -535,21 +607,22 @@ private final class ViewBuilder: @unchecked Sendable {
 
     /// `reads` has an element per input port, or none when no policy reads them.
     func buildProduct(_ id: String, index: Int, reads portReads: [ColumnsRead]) {
-        let p = mesh.products[id]!
+        let p = products[index - productBase]
         let domainName = p.domain ?? ""
         let me = ref(.product, Int32(index))
         let domain = domainRef(domainName)
         var inputs: [Value] = []
         for (k, port) in p.inputPorts.enumerated() where wanted.inputs {
-            guard contractIndex[port.contractId] != nil else { continue }  // the validator reports it
-            let producer = producerOf[port.contractId]
-            let producerDomain = contractDomain(port.contractId)
+            guard let contractIndex = contractIndex[port.contractId] else { continue }  // the validator reports it
+            let slot = Int(contractIndex) - contractBase
+            let producer = producerRecords[slot]
+            let producerDomain = contractDomains[slot]
             let reads = portReads.isEmpty ? [] : portReads[k]
-            let grants = (grantRefs[port.contractId] ?? []).filter { $0.domains.contains(domainName) }.map(\.record)
+            let grants = grantRefs[slot].filter { $0.domains.contains(domainName) }.map(\.record)
             let input = append(.input, [
                 .string(port.name), .string(port.contractId), .string(port.version),
-                contractRef(port.contractId), productRef(producer), .string(producerDomain),
-                .bool(producer == nil), .bool(producerDomain != domainName), .list(grants), grants.first ?? .missing,
+                ref(.contract, contractIndex), producer, .string(producerDomain),
+                .bool(producer == .missing), .bool(producerDomain != domainName), .list(grants), grants.first ?? .missing,
                 strings(reads.map(\.name)), strings(reads.filter(\.pii).map(\.name)),
             ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
             inputs.append(input)
@@ -583,8 +656,12 @@ private final class ViewBuilder: @unchecked Sendable {
 
     // MARK: contracts
 
+    /// The property targets, kept apart from `targets` while the contracts are built: appended
+    /// to through the dictionary, each of 92,000 cost a hash.
+    var propertyTargets: [Target] = []
+
     /// Grant records of a contract, built with the contract; looked up by role position.
-    var grantRefs: [String: [Grant]] = [:]
+    var grantRefs: [[Grant]] = []
 
     /// A grant record and the domains it grants, which every input of its contract filters on.
     struct Grant {
@@ -593,11 +670,12 @@ private final class ViewBuilder: @unchecked Sendable {
     }
 
     func buildContract(_ id: String, index: Int) {
-        let c = mesh.contracts[id]!
+        let slot = index - contractBase
+        let c = contracts[slot]
         let me = ref(.contract, Int32(index))
-        let domainName = contractDomain(id)
+        let domainName = contractDomains[slot]
         let domain = domainRef(domainName)
-        let producer = productRef(producerOf[id])
+        let producer = producerRecords[slot]
         var objects: [Value] = []
         var allProperties: [Value] = []
         let wantProperties = wanted.properties, wantObjects = wanted.objects
@@ -618,28 +696,52 @@ private final class ViewBuilder: @unchecked Sendable {
                 let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
                 // The best guarantee of its rules, placed at the first rule that gives one.
                 var completeness: Double?, errorRate: Double?
-                var locations: [Int: SourceLocation] = [:]
+                var completenessAt: SourceLocation?, errorRateAt: SourceLocation?
                 for q in wantDerived ? p.quality : [] {
                     let g = Self.guarantees(q)
                     if let c = g.completeness {
-                        if let best = completeness { if best < c { completeness = c } } else { completeness = c; locations[Field.completeness] = q.location }
+                        if let best = completeness { if best < c { completeness = c } } else { completeness = c; completenessAt = q.location }
                     }
                     if let e = g.errorRate {
-                        if let best = errorRate { if e < best { errorRate = e } } else { errorRate = e; locations[Field.errorRate] = q.location }
+                        if let best = errorRate { if e < best { errorRate = e } } else { errorRate = e; errorRateAt = q.location }
                     }
                 }
-                let prop = append(.property, [
-                    .string(pid), opt(p.id), .string(path), .string(o.name), .string(id),
-                    opt(p.logicalType), opt(p.physicalType), opt(p.physicalName), opt(p.businessName), opt(p.description),
-                    .bool(p.required), .bool(p.unique), .bool(p.primaryKey), .bool(p.partitioned), .bool(p.criticalDataElement),
-                    opt(p.classification), .bool(p.isPII), opt(p.anonymizationStrategy), .list(quality),
-                    completeness.map(Value.percent) ?? .missing, errorRate.map(Value.percent) ?? .missing,
-                    strings(wantTags ? p.tags : []), customMap(wantCustom ? p.customProperties : []),
-                ], at: p.location, fieldLocations: locations)
+                // Field by field in `Schema` order, only those kept: 92,000 properties on a
+                // large mesh, where an array of all 23 values each was a third of the view.
+                let index = tables.append(.property, at: p.location) { field in
+                    switch field {
+                    case 0: .string(pid)
+                    case 1: opt(p.id)
+                    case 2: .string(path)
+                    case 3: .string(o.name)
+                    case 4: .string(id)
+                    case 5: opt(p.logicalType)
+                    case 6: opt(p.physicalType)
+                    case 7: opt(p.physicalName)
+                    case 8: opt(p.businessName)
+                    case 9: opt(p.description)
+                    case 10: .bool(p.required)
+                    case 11: .bool(p.unique)
+                    case 12: .bool(p.primaryKey)
+                    case 13: .bool(p.partitioned)
+                    case 14: .bool(p.criticalDataElement)
+                    case 15: opt(p.classification)
+                    case 16: .bool(p.isPII)
+                    case 17: opt(p.anonymizationStrategy)
+                    case 18: .list(quality)
+                    case 19: completeness.map(Value.percent) ?? .missing
+                    case 20: errorRate.map(Value.percent) ?? .missing
+                    case 21: strings(wantTags ? p.tags : [])
+                    default: customMap(wantCustom ? p.customProperties : [])
+                    }
+                }
+                if let completenessAt { tables.setLocation(.property, Int(index), field: Field.completeness, completenessAt) }
+                if let errorRateAt { tables.setLocation(.property, Int(index), field: Field.errorRate, errorRateAt) }
+                let prop = ref(.property, index)
                 props.append(prop)
-                if changed.contains(pid) { propertyRefs[pid] = prop }
+                if !changed.isEmpty, changed.contains(pid) { propertyRefs[pid] = prop }
                 if wantPropertyTargets {
-                    targets[.property, default: []].append(Target(id: pid, domain: domainName, bindings: [prop, objectRef, me, producer, domain], location: p.location))
+                    propertyTargets.append(Target(id: pid, domain: domainName, bindings: Bindings(prop, objectRef, me, producer, domain), location: p.location))
                 }
             }
             let appended = append(.object, [
@@ -650,7 +752,7 @@ private final class ViewBuilder: @unchecked Sendable {
             objects.append(objectRef)
             allProperties += props
         }
-        let grants = (grantRefs[id] ?? []).map(\.record)
+        let grants = grantRefs[slot].map(\.record)
         let retention = c.sla("retention")
         let freshness = c.sla("latency") ?? c.sla("freshness")
         let frequency = c.sla("frequency")
@@ -672,7 +774,7 @@ private final class ViewBuilder: @unchecked Sendable {
             .string(id), .string(c.status), .string(domainName), .string(c.apiVersion),
             opt(c.name), opt(c.dataProduct), opt(c.description?.purpose),
             version(c.version), .list(objects), .list(allProperties),
-            .bool(producerOf[id] == nil && c.servers.contains { $0.type == "local" }), producer,
+            .bool(producer == .missing && c.servers.contains { $0.type == "local" }), producer,
             .list((consumersOf[id] ?? []).map { productRef($0) }),
             span(retention), opt(retention.flatMap { $0.element ?? c.slaDefaultElement }),
             span(freshness), opt(freshness.flatMap { $0.element ?? c.slaDefaultElement }), span(frequency),
@@ -686,12 +788,13 @@ private final class ViewBuilder: @unchecked Sendable {
     }
 
     /// The grant records of a contract (its ODCS roles) and their targets.
-    func buildGrants(_ id: String) {
-        let c = mesh.contracts[id]!
+    func buildGrants(_ slot: Int) {
+        let c = contracts[slot]
         guard !c.roles.isEmpty else { return }  // most contracts grant nothing
-        let me = ref(.contract, contractIndex[id]!)
-        let domainName = contractDomain(id)
-        let producer = productRef(producerOf[id])
+        let id = contractIds[slot]
+        let me = ref(.contract, Int32(contractBase + slot))
+        let domainName = contractDomains[slot]
+        let producer = producerRecords[slot]
         var grants: [Grant] = []
         for r in c.roles {
             let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
@@ -708,7 +811,7 @@ private final class ViewBuilder: @unchecked Sendable {
                                                            bindings: [g, me, producer, domainRef(domainName)], location: r.location))
             }
         }
-        grantRefs[id] = grants
+        grantRefs[slot] = grants
     }
 
 
@@ -825,6 +928,11 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
     init(_ elements: [Value]) {
         precondition(elements.count <= 5, "a target has at most five bindings")
         for e in elements { append(e) }
+    }
+
+    /// Five bindings, without the array a literal makes (a property target's).
+    init(_ a: Value, _ b: Value, _ c: Value, _ d: Value, _ e: Value) {
+        append(a); append(b); append(c); append(d); append(e)
     }
 
     private mutating func append(_ v: Value) {

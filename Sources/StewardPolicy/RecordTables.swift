@@ -10,6 +10,8 @@ import StewardCore
 struct RecordTables: Sendable {
     /// Per kind, per field in `Schema` order: the column that stores it, or -1.
     private let columnOf: [[Int]]
+    /// Per kind: the fields kept, with their columns.
+    private let kept: [[(field: Int, column: Int)]]
     /// Per kind, per column: the values, by record index.
     private var columns: [[[Value]]]
     /// Per kind: where each record was read; its count is the number of records.
@@ -36,6 +38,7 @@ struct RecordTables: Sendable {
             precondition(Schema.fields(of: kind).count < Self.fieldLimit)
         }
         self.columnOf = columnOf
+        kept = columnOf.map { kindColumns in kindColumns.enumerated().filter { $0.element >= 0 }.map { ($0.offset, $0.element) } }
         columns = columnOf.map { kindColumns in Array(repeating: [], count: kindColumns.filter { $0 >= 0 }.count) }
         locations = Array(repeating: [], count: columnOf.count)
         fieldLocations = Array(repeating: [:], count: columnOf.count)
@@ -68,13 +71,26 @@ struct RecordTables: Sendable {
     /// Appends a record given all its fields in `Schema` order; returns its index.
     mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation,
                          fieldLocations positions: [Int: SourceLocation] = [:]) -> Int32 {
+        assert(fields.count == columnOf[kind.ordinal].count, "\(kind) built with \(fields.count) fields")
+        let index = append(kind, at: location) { fields[$0] }
+        for (f, at) in positions { setLocation(kind, Int(index), field: f, at) }
+        return index
+    }
+
+    /// Appends a record whose field `f` (in `Schema` order) is `field(f)`, asked only for the
+    /// fields kept; returns its index. For the kinds of many records (properties), whose
+    /// fields built as an array cost an allocation and a copy of every value per record.
+    mutating func append(_ kind: RecordKind, at location: SourceLocation, _ field: (Int) -> Value) -> Int32 {
         let k = kind.ordinal
-        assert(fields.count == columnOf[k].count, "\(kind) built with \(fields.count) fields")
         let index = locations[k].count
-        for (f, c) in columnOf[k].enumerated() where c >= 0 { columns[k][c].append(fields[f]) }
+        for (f, c) in kept[k] { columns[k][c].append(field(f)) }
         locations[k].append(location)
-        for (f, at) in positions { fieldLocations[k][index * Self.fieldLimit + f] = at }
         return Int32(index)
+    }
+
+    /// Records that field `field` of a record was read at `location`, not where the record was.
+    mutating func setLocation(_ kind: RecordKind, _ index: Int, field: Int, _ location: SourceLocation) {
+        fieldLocations[kind.ordinal][index * Self.fieldLimit + field] = location
     }
 
     /// Reserves `count` records of a kind, to be filled by `set`, so others can point at them first.
@@ -89,7 +105,7 @@ struct RecordTables: Sendable {
                       fieldLocations positions: [Int: SourceLocation] = [:]) {
         let k = kind.ordinal
         assert(fields.count == columnOf[k].count, "\(kind) built with \(fields.count) fields")
-        for (f, c) in columnOf[k].enumerated() where c >= 0 { columns[k][c][index] = fields[f] }
+        for (f, c) in kept[k] { columns[k][c][index] = fields[f] }
         locations[k][index] = location
         for (f, at) in positions { fieldLocations[k][index * Self.fieldLimit + f] = at }
     }

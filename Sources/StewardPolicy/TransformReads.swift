@@ -99,6 +99,127 @@ enum TransformReads {
     }
 }
 
+extension TransformReads {
+    /// What `Columns(c)` is made of (each top-level column's name, physical name and whether
+    /// it is PII, in order), hashed to 128 bits: equal for equal columns, and for different
+    /// ones as unlikely to be equal as two random draws.
+    struct Fingerprint: Sendable {
+        private var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var b: UInt64 = 0x9e37_79b9_7f4a_7c15
+
+        init(_ c: Contract) {
+            for o in c.objects.indices {
+                // Field by field through a pointer: a copy of each property was most of the time.
+                c.objects[o].properties.withUnsafeBufferPointer { properties in
+                    for k in properties.indices {
+                        add(properties[k].name)
+                        if let physical = properties[k].physicalName { add(0xFE); add(physical) } else { add(0xFD) }
+                        add(properties[k].isPII ? 1 : 0)
+                    }
+                }
+            }
+        }
+
+        init() {}
+
+        /// FNV-1a, and beside it a multiply-and-shift hash of its own.
+        mutating func add(_ byte: UInt8) {
+            a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
+            b = (b &+ UInt64(byte) &+ 1) &* 0xbf58_476d_1ce4_e5b9
+            b ^= b >> 31
+        }
+
+        /// A text and its end: 0xFF, never a byte of UTF-8.
+        mutating func add(_ text: String) {
+            for byte in text.utf8 { add(byte) }
+            add(0xFF)
+        }
+
+        mutating func add(_ other: Fingerprint) {
+            for shift in stride(from: 0, to: 64, by: 8) {
+                add(UInt8(truncatingIfNeeded: other.a >> UInt64(shift)))
+                add(UInt8(truncatingIfNeeded: other.b >> UInt64(shift)))
+            }
+        }
+
+        /// 32 hexadecimal digits.
+        var hex: String {
+            let digits = Array("0123456789abcdef".utf8)
+            var out = [UInt8](repeating: 0, count: 32)
+            for k in 0..<16 {
+                out[15 - k] = digits[Int((a >> UInt64(4 * k)) & 0xF)]
+                out[31 - k] = digits[Int((b >> UInt64(4 * k)) & 0xF)]
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// The key `WordsStore.transformReads` keeps a product's reads by: its transform's blob id
+    /// and its inputs' columns, port by port (nil for a port whose contract is unknown), hashed.
+    static func key(transform blob: String, inputs: [Fingerprint?]) -> String {
+        var all = Fingerprint()
+        all.add(blob)
+        for input in inputs {
+            if let input { all.add(1); all.add(input) } else { all.add(0) }
+        }
+        return all.hex
+    }
+
+    /// A product's reads, port by port, as the store keeps them: per port the number of
+    /// columns, then per column 1 for PII (else 0), its name's length and its name; numbers as
+    /// LEB128.
+    static func encode(_ reads: [ColumnsRead]) -> [UInt8] {
+        var out: [UInt8] = []
+        func number(_ n: Int) {
+            var n = UInt(n)
+            while n >= 0x80 { out.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
+            out.append(UInt8(n))
+        }
+        for port in reads {
+            number(port.count)
+            for column in port {
+                out.append(column.pii ? 1 : 0)
+                number(column.name.utf8.count)
+                out += column.name.utf8
+            }
+        }
+        return out
+    }
+
+    /// `encode`'s reads of `ports` ports; nil when the bytes are not that.
+    static func decode(_ bytes: [UInt8], ports: Int) -> [ColumnsRead]? {
+        var at = 0
+        func number() -> Int? {
+            var n = 0, shift = 0
+            while at < bytes.count, shift < 63 {
+                let byte = bytes[at]
+                at += 1
+                n |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { return n }
+                shift += 7
+            }
+            return nil
+        }
+        var out: [ColumnsRead] = []
+        out.reserveCapacity(ports)
+        for _ in 0..<ports {
+            guard let count = number(), count <= bytes.count - at else { return nil }
+            var port: ColumnsRead = []
+            port.reserveCapacity(count)
+            for _ in 0..<count {
+                guard at < bytes.count, bytes[at] <= 1 else { return nil }
+                let pii = bytes[at] == 1
+                at += 1
+                guard let length = number(), length <= bytes.count - at else { return nil }
+                port.append((String(decoding: bytes[at..<at + length], as: UTF8.self), pii))
+                at += length
+            }
+            out.append(port)
+        }
+        return at == bytes.count ? out : nil
+    }
+}
+
 /// A set of lowercase ASCII words, and which of them a text's words (`forEachASCIIWord`)
 /// are, compared byte by byte and case-insensitively where they lie: no string per word.
 struct WordMatcher: Sendable {

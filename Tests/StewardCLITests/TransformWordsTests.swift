@@ -3,8 +3,11 @@ import StewardCLI
 import StewardTestSupport
 import Testing
 @testable import StewardModel
+@testable import StewardPolicy
 
-/// `input.reads` from the words of a transform kept by its blob id (`.git/steward/transform-words`).
+/// `input.reads` from the words of a transform kept by its blob id (`.git/steward/transform-words`),
+/// and what each product reads kept by its transform and its inputs' columns
+/// (`.git/steward/transform-reads`).
 @Suite struct TransformWordsTests {
     func mesh() throws -> ScratchMesh {
         let mesh = try ScratchMesh()
@@ -66,6 +69,8 @@ import Testing
         // words are always the file's).
         let blob = try mesh.git("rev-parse", "HEAD:domains/sales/transforms/p0000.sql").trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.removeItem(at: store)
+        // Without what products read, which would answer before the words are looked at.
+        try FileManager.default.removeItem(at: mesh.root.appendingPathComponent(".git/steward/transform-reads"))
         let plant = WordsStore(file: store, version: WordsStore.transformFormatVersion)
         plant.record(blob, Array("select\nemail\nfrom\n".utf8))
         plant.flush()
@@ -78,6 +83,64 @@ import Testing
         var bytes = try [UInt8](Data(contentsOf: store))
         bytes["steward-transform-words \(WordsStore.transformFormatVersion)\n".utf8.count + 4] ^= 0xFF
         try Data(bytes).write(to: store)
+        // What the planted words gave was kept as what the products read: drop it too.
+        try FileManager.default.removeItem(at: mesh.root.appendingPathComponent(".git/steward/transform-reads"))
         #expect(lint(mesh) == first)
+    }
+
+    @Test func whatAProductReadsIsKeptUntilItsTransformOrItsInputsColumnsChange() throws {
+        let mesh = try self.mesh()
+        let file = mesh.root.appendingPathComponent(".git/steward/transform-reads")
+        let first = lint(mesh)
+        #expect(message(first, "sales.p0000/inputs/orders") == "`orders` reads order_id")
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        #expect(lint(mesh) == first)
+
+        // The second run took what products read from the store: plant `email` under every key
+        // (one port each, as the test's products have).
+        let store = WordsStore(file: file, version: WordsStore.transformReadsFormatVersion)
+        #expect(!store.keys.isEmpty)  // the test's 1,000 products share one key: one transform, one input
+        for key in store.keys { store.record(key, TransformReads.encode([[(name: "email", pii: true)]])) }
+        store.flush()
+        let planted = lint(mesh)
+        #expect(message(planted, "sales.p0000/inputs/orders") == "`orders` reads email")
+        #expect(!planted.contains("order_id"))
+
+        // A changed transform has another blob, so its product is read again; the others keep theirs.
+        try mesh.write("domains/sales/transforms/p0001.sql", "SELECT order_ts FROM orders;\n")
+        try mesh.git("commit", "-qam", "p0001 reads the time")
+        let transformChanged = lint(mesh)
+        #expect(message(transformChanged, "sales.p0001/inputs/orders") == "`orders` reads order_ts")
+        #expect(message(transformChanged, "sales.p0000/inputs/orders") == "`orders` reads email")
+
+        // A new column in the input's contract changes every consumer's key: all are read again,
+        // and the report is the one the files give (the work tree has no blob ids, so it never
+        // uses the store).
+        try mesh.edit("domains/sales/contracts/orders_raw.odcs.yaml", replacing: """
+                      - name: order_ts
+                        logicalType: timestamp
+
+                """, with: """
+                      - name: order_ts
+                        logicalType: timestamp
+                      - name: note
+                        logicalType: string
+
+                """)
+        try mesh.git("commit", "-qam", "a note on orders")
+        let columnsChanged = lint(mesh)
+        #expect(message(columnsChanged, "sales.p0000/inputs/orders") == "`orders` reads order_id")
+        #expect(columnsChanged == lint(mesh, workTree: true))
+
+        // Bytes that are not reads of that many ports are never taken for them.
+        #expect(TransformReads.decode(TransformReads.encode([[(name: "email", pii: true)]]), ports: 2) == nil)
+        #expect(TransformReads.decode([0x05, 0x01], ports: 1) == nil)
+    }
+
+    /// The message of the finding about `target` in a JSON report.
+    func message(_ report: String, _ target: String) -> String? {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],
+              let diagnostics = json["diagnostics"] as? [[String: Any]] else { return nil }
+        return diagnostics.first { ($0["notes"] as? [String])?.contains("target: \(target)") ?? false }?["message"] as? String
     }
 }

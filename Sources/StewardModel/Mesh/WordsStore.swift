@@ -19,12 +19,16 @@ public final class WordsStore {
     /// Bump when what a transform's words are changes (`ModelView.forEachASCIIWord`, or how
     /// `TransformReads` joins them), or `ParseStore.checksum`.
     static let transformFormatVersion = 2
+    /// Bump when what a product reads of its inputs changes (`TransformReads`: the byte scan,
+    /// the key, the encoding), or `ParseStore.checksum`.
+    static let transformReadsFormatVersion = 1
     private let magic: [UInt8]
 
     private var stored: [(key: String, words: [UInt8])] = []
     private var index: [String: Int] = [:]
-    private var used: [String] = []
-    private var usedSet = Set<String>()
+    /// Positions in `stored` of the entries this run used, in the order first used.
+    private var used: [Int] = []
+    private var isUsed: [Bool] = []
     private var added = false
     private var loaded = false
 
@@ -47,21 +51,48 @@ public final class WordsStore {
                           version: transformFormatVersion)
     }
 
+    /// What each product's transform reads of its inputs' columns (`input.reads`), by the
+    /// transform's blob id and the columns, or nil with `STEWARD_PARSE_CACHE=off`.
+    public static func transformReads(gitDir: String) -> WordsStore? {
+        if ProcessInfo.processInfo.environment["STEWARD_PARSE_CACHE"] == "off" { return nil }
+        return WordsStore(file: URL(fileURLWithPath: gitDir).appendingPathComponent("steward/transform-reads"),
+                          version: transformReadsFormatVersion)
+    }
+
     public func words(_ key: String) -> [UInt8]? {
         load()
         guard let i = index[key] else { return nil }
-        if usedSet.insert(key).inserted { used.append(key) }
+        use(i)
         return stored[i].words
+    }
+
+    /// Every key the store holds, for tests.
+    var keys: [String] {
+        load()
+        return stored.map(\.key)
     }
 
     public func record(_ key: String, _ words: [UInt8]) {
         load()
-        if let i = index[key] { stored[i].words = words } else {
-            index[key] = stored.count
+        let i: Int
+        if let known = index[key] {
+            i = known
+            stored[i].words = words
+        } else {
+            i = stored.count
+            index[key] = i
             stored.append((key, words))
+            isUsed.append(false)
         }
-        if usedSet.insert(key).inserted { used.append(key) }
+        use(i)
         added = true
+    }
+
+    private func use(_ i: Int) {
+        if !isUsed[i] {
+            isUsed[i] = true
+            used.append(i)
+        }
     }
 
     /// Writes the file again if this run added words.
@@ -70,12 +101,10 @@ public final class WordsStore {
         added = false
         var out = magic
         var total = 0
-        let rest = stored.map(\.key).filter { !usedSet.contains($0) }
-        for key in used + rest {
-            guard let i = index[key] else { continue }
-            let words = stored[i].words
+        for i in used + stored.indices.filter({ !isUsed[$0] }) {
+            let (key, words) = stored[i]
             total += words.count
-            if total > Self.maxBytes && !usedSet.contains(key) { break }
+            if total > Self.maxBytes && !isUsed[i] { break }
             var w = BinaryWriter(path: "")
             w.string(key)
             w.uint(UInt64(words.count))
@@ -124,6 +153,7 @@ public final class WordsStore {
                 if index[key] == nil {
                     index[key] = stored.count
                     stored.append((key, Array(slice)))
+                    isUsed.append(false)
                 }
                 r.skip(Int(count))
             }
