@@ -23,7 +23,9 @@ public final class ParseStore: @unchecked Sendable {
     // guarded by `lock`.
     private let lock = NSLock()
     private var opened = false
-    private var segments: [(name: String, bytes: [UInt8])] = []
+    /// Mapped, not read: a whole mesh's segment is tens of MB, and reading it (a copy into
+    /// memory, another into an array) was most of the time the store took to open.
+    private var segments: [(name: String, bytes: Data)] = []
     private var index: [String: (segment: Int, start: Int, count: Int, checksum: UInt64)] = [:]
     private var pending: [(key: String, bytes: [UInt8])] = []
     /// Keys whose stored entry failed its checksum or did not decode: stored again, fresh.
@@ -61,11 +63,15 @@ public final class ParseStore: @unchecked Sendable {
             guard !opened else { return }
             opened = true
             for name in segmentNames() {
-                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
-                let bytes = [UInt8](data)
+                // A segment is never written in place (a new one is renamed into place, an old
+                // one removed), so the mapping stays whole while this process reads it.
+                guard let data = try? Data(contentsOf: directory.appendingPathComponent(name), options: .alwaysMapped) else { continue }
                 let s = segments.count
-                segments.append((name, bytes))
-                Self.scan(bytes) { key, start, count, checksum in index[key] = (s, start, count, checksum) }
+                segments.append((name, data))
+                index.reserveCapacity(index.count + data.count / 1_024)
+                data.withUnsafeBytes { bytes in
+                    Self.scan(bytes) { key, start, count, checksum in index[key] = (s, start, count, checksum) }
+                }
             }
         }
     }
@@ -122,11 +128,12 @@ public final class ParseStore: @unchecked Sendable {
                 for e in fresh where seen.insert(e.key).inserted { merged.append(e) }
                 for name in merging {
                     guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
-                    let bytes = [UInt8](data)
-                    Self.scan(bytes) { key, start, count, sum in
-                        let entry = Array(bytes[start..<start + count])
-                        guard entry.withUnsafeBytes({ Self.checksum(key, $0) }) == sum, seen.insert(key).inserted else { return }
-                        merged.append((key, entry))
+                    data.withUnsafeBytes { bytes in
+                        Self.scan(bytes) { key, start, count, sum in
+                            let entry = Array(bytes[start..<start + count])
+                            guard entry.withUnsafeBytes({ Self.checksum(key, $0) }) == sum, seen.insert(key).inserted else { return }
+                            merged.append((key, entry))
+                        }
                     }
                 }
                 try write(merged)
@@ -205,20 +212,18 @@ public final class ParseStore: @unchecked Sendable {
     }
 
     /// Calls `entry` for each well-formed entry of a segment; stops at the first damaged one.
-    private static func scan(_ bytes: [UInt8], _ entry: (String, Int, Int, UInt64) -> Void) {
-        guard bytes.starts(with: magic) else { return }
-        bytes.withUnsafeBytes { all in
-            var r = BinaryReader(UnsafeRawBufferPointer(rebasing: all[magic.count...]), path: "")
-            var offset = magic.count
-            while !r.atEnd {
-                let before = r.position
-                guard let key = try? r.string(), let count = try? r.uint(), let sum = try? r.fixed64(),
-                      UInt64(r.remaining) >= count else { return }
-                let start = offset + (r.position - before)
-                entry(key, start, Int(count), sum)
-                r.skip(Int(count))
-                offset = start + Int(count)
-            }
+    private static func scan(_ all: UnsafeRawBufferPointer, _ entry: (String, Int, Int, UInt64) -> Void) {
+        guard all.starts(with: magic) else { return }
+        var r = BinaryReader(UnsafeRawBufferPointer(rebasing: all[magic.count...]), path: "")
+        var offset = magic.count
+        while !r.atEnd {
+            let before = r.position
+            guard let key = try? r.string(), let count = try? r.uint(), let sum = try? r.fixed64(),
+                  UInt64(r.remaining) >= count else { return }
+            let start = offset + (r.position - before)
+            entry(key, start, Int(count), sum)
+            r.skip(Int(count))
+            offset = start + Int(count)
         }
     }
 
