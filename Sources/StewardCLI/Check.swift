@@ -170,7 +170,9 @@ struct Check: StewardCommand {
                 (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
+        trace.mark("report made")
         if record { try self.record(report, repository: pair.repository, signer: signer, console: console) }
+        defer { trace.mark("report written") }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))

@@ -447,6 +447,8 @@ private final class ViewBuilder: @unchecked Sendable {
             trace.mark("view, beside: \(reads?.count ?? 0) transforms read")
             grantsBuilt.wait()
             for (i, id) in b.productIds.enumerated() { b.buildProduct(id, index: b.productBase + i, reads: reads?[i] ?? []) }
+            if !b.inputTargets.isEmpty { b.targets[.input] = b.inputTargets }
+            b.inputTargets = []
             trace.mark("view, beside: \(b.productIds.count) products")
         }
         thread.stackSize = 8 << 20  // what the main thread has: the builders recurse into nested properties
@@ -619,15 +621,30 @@ private final class ViewBuilder: @unchecked Sendable {
             let producerDomain = contractDomains[slot]
             let reads = portReads.isEmpty ? [] : portReads[k]
             let grants = grantRefs[slot].filter { $0.domains.contains(domainName) }.map(\.record)
-            let input = append(.input, [
-                .string(port.name), .string(port.contractId), .string(port.version),
-                ref(.contract, contractIndex), producer, .string(producerDomain),
-                .bool(producer == .missing), .bool(producerDomain != domainName), .list(grants), grants.first ?? .missing,
-                strings(reads.map(\.name)), strings(reads.filter(\.pii).map(\.name)),
-            ], at: port.location, fieldLocations: [Field.inputContractId: port.contractLocation, Field.inputContract: port.contractLocation])
+            // Field by field in `Schema` order, only those kept, as for properties.
+            let index = tables.append(.input, at: port.location) { field in
+                switch field {
+                case 0: .string(port.name)
+                case 1: .string(port.contractId)
+                case 2: .string(port.version)
+                case 3: ref(.contract, contractIndex)
+                case 4: producer
+                case 5: .string(producerDomain)
+                case 6: .bool(producer == .missing)
+                case 7: .bool(producerDomain != domainName)
+                case 8: .list(grants)
+                case 9: grants.first ?? .missing
+                case 10: strings(reads.map(\.name))
+                default: strings(reads.filter(\.pii).map(\.name))
+                }
+            }
+            tables.setLocation(.input, Int(index), field: Field.inputContractId, port.contractLocation)
+            tables.setLocation(.input, Int(index), field: Field.inputContract, port.contractLocation)
+            let input = ref(.input, index)
             inputs.append(input)
-            if !changed.isEmpty, case let key = "\(id)/inputs/\(port.name)", changed.contains(key) { inputRefs[key] = input }
-            targets[.input, default: []].append(Target(id: "\(id)/inputs/\(port.name)", domain: domainName, bindings: [input, me, domain], location: port.location))
+            let key = "\(id)/inputs/\(port.name)"
+            if !changed.isEmpty, changed.contains(key) { inputRefs[key] = input }
+            inputTargets.append(Target(id: key, domain: domainName, bindings: Bindings(input, me, domain), location: port.location))
         }
         var outputs: [Value] = []
         var contracts: [Value] = []
@@ -656,9 +673,10 @@ private final class ViewBuilder: @unchecked Sendable {
 
     // MARK: contracts
 
-    /// The property targets, kept apart from `targets` while the contracts are built: appended
-    /// to through the dictionary, each of 92,000 cost a hash.
+    /// The property and input targets, kept apart from `targets` while the contracts and the
+    /// products are built: appended to through the dictionary, each of 92,000 cost a hash.
     var propertyTargets: [Target] = []
+    var inputTargets: [Target] = []
 
     /// Grant records of a contract, built with the contract; looked up by role position.
     var grantRefs: [[Grant]] = []
@@ -687,17 +705,14 @@ private final class ViewBuilder: @unchecked Sendable {
             let objectRef = ref(.object, objectIndex)
             var props: [Value] = []
             let idPrefix = "\(id).\(o.name)."
-            let properties = wantProperties ? o.properties : []
-            // Most objects nest nothing: their properties are their own flattening, without a copy.
-            let flattened = properties.contains { !$0.properties.isEmpty || $0.items != nil } ? SchemaProperty.flatten(properties) : nil
-            for k in 0..<(flattened?.count ?? properties.count) {
-                let (path, p) = flattened?[k] ?? (properties[k].name, properties[k])
+            // Read through a pointer, field by field: a copy of each property was a tenth of the view.
+            func add(_ p: UnsafePointer<SchemaProperty>, path: String) {
                 let pid = idPrefix + path
-                let quality = wantQuality ? p.quality.map { qualityRule($0) } : []
+                let quality = wantQuality ? p.pointee.quality.map { qualityRule($0) } : []
                 // The best guarantee of its rules, placed at the first rule that gives one.
                 var completeness: Double?, errorRate: Double?
                 var completenessAt: SourceLocation?, errorRateAt: SourceLocation?
-                for q in wantDerived ? p.quality : [] {
+                for q in wantDerived ? p.pointee.quality : [] {
                     let g = Self.guarantees(q)
                     if let c = g.completeness {
                         if let best = completeness { if best < c { completeness = c } } else { completeness = c; completenessAt = q.location }
@@ -708,31 +723,31 @@ private final class ViewBuilder: @unchecked Sendable {
                 }
                 // Field by field in `Schema` order, only those kept: 92,000 properties on a
                 // large mesh, where an array of all 23 values each was a third of the view.
-                let index = tables.append(.property, at: p.location) { field in
+                let index = tables.append(.property, at: p.pointee.location) { field in
                     switch field {
                     case 0: .string(pid)
-                    case 1: opt(p.id)
+                    case 1: opt(p.pointee.id)
                     case 2: .string(path)
                     case 3: .string(o.name)
                     case 4: .string(id)
-                    case 5: opt(p.logicalType)
-                    case 6: opt(p.physicalType)
-                    case 7: opt(p.physicalName)
-                    case 8: opt(p.businessName)
-                    case 9: opt(p.description)
-                    case 10: .bool(p.required)
-                    case 11: .bool(p.unique)
-                    case 12: .bool(p.primaryKey)
-                    case 13: .bool(p.partitioned)
-                    case 14: .bool(p.criticalDataElement)
-                    case 15: opt(p.classification)
-                    case 16: .bool(p.isPII)
-                    case 17: opt(p.anonymizationStrategy)
+                    case 5: opt(p.pointee.logicalType)
+                    case 6: opt(p.pointee.physicalType)
+                    case 7: opt(p.pointee.physicalName)
+                    case 8: opt(p.pointee.businessName)
+                    case 9: opt(p.pointee.description)
+                    case 10: .bool(p.pointee.required)
+                    case 11: .bool(p.pointee.unique)
+                    case 12: .bool(p.pointee.primaryKey)
+                    case 13: .bool(p.pointee.partitioned)
+                    case 14: .bool(p.pointee.criticalDataElement)
+                    case 15: opt(p.pointee.classification)
+                    case 16: .bool(p.pointee.isPII)
+                    case 17: opt(p.pointee.anonymizationStrategy)
                     case 18: .list(quality)
                     case 19: completeness.map(Value.percent) ?? .missing
                     case 20: errorRate.map(Value.percent) ?? .missing
-                    case 21: strings(wantTags ? p.tags : [])
-                    default: customMap(wantCustom ? p.customProperties : [])
+                    case 21: strings(wantTags ? p.pointee.tags : [])
+                    default: customMap(wantCustom ? p.pointee.customProperties : [])
                     }
                 }
                 if let completenessAt { tables.setLocation(.property, Int(index), field: Field.completeness, completenessAt) }
@@ -741,7 +756,18 @@ private final class ViewBuilder: @unchecked Sendable {
                 props.append(prop)
                 if !changed.isEmpty, changed.contains(pid) { propertyRefs[pid] = prop }
                 if wantPropertyTargets {
-                    propertyTargets.append(Target(id: pid, domain: domainName, bindings: Bindings(prop, objectRef, me, producer, domain), location: p.location))
+                    propertyTargets.append(Target(id: pid, domain: domainName, bindings: Bindings(prop, objectRef, me, producer, domain),
+                                                  location: p.pointee.location))
+                }
+            }
+            if wantProperties {
+                // Most objects nest nothing: their properties are their own flattening, without a copy.
+                if o.properties.contains(where: { !$0.properties.isEmpty || $0.items != nil }) {
+                    for (path, p) in SchemaProperty.flatten(o.properties) { withUnsafePointer(to: p) { add($0, path: path) } }
+                } else {
+                    o.properties.withUnsafeBufferPointer { properties in
+                        for k in properties.indices { add(properties.baseAddress! + k, path: properties[k].name) }
+                    }
                 }
             }
             let appended = append(.object, [
@@ -753,14 +779,19 @@ private final class ViewBuilder: @unchecked Sendable {
             allProperties += props
         }
         let grants = grantRefs[slot].map(\.record)
-        let retention = c.sla("retention")
-        let freshness = c.sla("latency") ?? c.sla("freshness")
-        let frequency = c.sla("frequency")
-        var locations: [Int: SourceLocation] = [:]
-        for (name, entry) in [("retention", retention), ("retentionElement", retention), ("freshness", freshness),
-                              ("freshnessElement", freshness), ("frequency", frequency)] {
-            if let entry { locations[Schema.index(of: name, in: .contract)!] = entry.location }
+        // The first of each, as `Contract.sla(_:)` finds them, in one pass.
+        var retention: SLAProperty?, latency: SLAProperty?, freshnessEntry: SLAProperty?, frequency: SLAProperty?
+        for entry in c.sla {
+            if retention == nil, entry.property.equalsIgnoringCase("retention") { retention = entry }
+            if latency == nil, entry.property.equalsIgnoringCase("latency") { latency = entry }
+            if freshnessEntry == nil, entry.property.equalsIgnoringCase("freshness") { freshnessEntry = entry }
+            if frequency == nil, entry.property.equalsIgnoringCase("frequency") { frequency = entry }
         }
+        let freshness = latency ?? freshnessEntry
+        var locations: [Int: SourceLocation] = [:]
+        if let retention { locations[Field.retention] = retention.location; locations[Field.retentionElement] = retention.location }
+        if let freshness { locations[Field.freshness] = freshness.location; locations[Field.freshnessElement] = freshness.location }
+        if let frequency { locations[Field.frequency] = frequency.location }
         let sla = (wanted.contractSLA ? c.sla : []).map { s in
             append(.slaProperty, [
                 .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),
@@ -827,6 +858,11 @@ private final class ViewBuilder: @unchecked Sendable {
         static let inputContractId = Schema.index(of: "contractId", in: .input)!
         static let inputContract = Schema.index(of: "contract", in: .input)!
         static let outputContractId = Schema.index(of: "contractId", in: .output)!
+        static let retention = Schema.index(of: "retention", in: .contract)!
+        static let retentionElement = Schema.index(of: "retentionElement", in: .contract)!
+        static let freshness = Schema.index(of: "freshness", in: .contract)!
+        static let freshnessElement = Schema.index(of: "freshnessElement", in: .contract)!
+        static let frequency = Schema.index(of: "frequency", in: .contract)!
     }
 
     func qualityRule(_ q: QualityRule) -> Value {
@@ -930,7 +966,12 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
         for e in elements { append(e) }
     }
 
-    /// Five bindings, without the array a literal makes (a property target's).
+    /// Three or five bindings, without the array a literal makes (an input target's, a
+    /// property target's).
+    init(_ a: Value, _ b: Value, _ c: Value) {
+        append(a); append(b); append(c)
+    }
+
     init(_ a: Value, _ b: Value, _ c: Value, _ d: Value, _ e: Value) {
         append(a); append(b); append(c); append(d); append(e)
     }

@@ -340,7 +340,7 @@ struct LocationBox: Sendable, Hashable {
 extension String {
     /// `lowercased() == other.lowercased()`, without building either when both are ASCII (a
     /// property's tags and a contract's SLA names are compared for every property and contract).
-    func equalsIgnoringCase(_ other: String) -> Bool {
+    public func equalsIgnoringCase(_ other: String) -> Bool {
         let (a, b) = (utf8, other.utf8)
         if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
             func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
