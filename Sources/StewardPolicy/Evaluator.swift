@@ -125,39 +125,43 @@ public enum PolicyEvaluator {
         let p = compiled.policy
         var out = PerPolicy()
         var frame = Frame(slotCount: p.slotCount, letCount: p.lets.count, view: view)
-        for target in view.targets(for: p.target) {
-            if let d = p.domain, target.domain != d { continue }
-            if let only, !only.contains(target.id) { continue }
-            out.targets.append(target.id)
-            frame.reset(bindings: target.bindings, mesh: target.mesh ?? view.mesh, evaluation: view.evaluation)
-            let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame, coverage: coverage)
-            coverage?.outcome(result, of: p)
-            switch result {
-            case .notApplicable: out.stats.notApplicable += 1
-            case .pass:
-                out.stats.pass += 1
-                if includePasses {
-                    out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .pass, message: "",
-                                                location: target.location, policyLocation: requireLocation(p)))
+        // Targets read in place, through a pointer: a copy of each was a sixth of the evaluation.
+        view.targets(for: p.target).withUnsafeBufferPointer { targets in
+            for t in targets.indices {
+                let target = targets.baseAddress! + t
+                if let d = p.domain, target.pointee.domain != d { continue }
+                if let only, !only.contains(target.pointee.id) { continue }
+                out.targets.append(target.pointee.id)
+                frame.reset(bindings: target.pointee.bindings, mesh: target.pointee.mesh ?? view.mesh, evaluation: view.evaluation)
+                let result = evaluator == .compiled ? run(compiled, &frame) : runReference(p, &frame, coverage: coverage)
+                coverage?.outcome(result, of: p)
+                switch result {
+                case .notApplicable: out.stats.notApplicable += 1
+                case .pass:
+                    out.stats.pass += 1
+                    if includePasses {
+                        out.findings.append(Finding(policy: p.id, level: p.level, target: target.pointee.id, outcome: .pass, message: "",
+                                                    location: target.pointee.location, policyLocation: requireLocation(p)))
+                    }
+                case .fail(let decidedAt):
+                    out.stats.fail += 1
+                    let (message, problems1) = render(p.message, p, &frame, coverage: coverage)
+                    let (hint, problems2) = p.hint.map { render($0, p, &frame, coverage: coverage) } ?? (nil, [])
+                    out.diagnostics += problems1 + problems2
+                    out.findings.append(Finding(policy: p.id, level: p.level, target: target.pointee.id, outcome: .fail,
+                                                message: message ?? "", hint: hint,
+                                                // A change is about its file; what a change policy read last (often the
+                                                // owners in steward.yaml) would point away from it.
+                                                location: p.target.kind == .change ? target.pointee.location : (decidedAt ?? target.pointee.location),
+                                                policyLocation: requireLocation(p)))
+                case .error(let e, let inWhere):
+                    out.stats.error += 1
+                    out.findings.append(Finding(policy: p.id, level: p.level, target: target.pointee.id, outcome: .error,
+                                                message: "cannot evaluate \(inWhere ? "`where`" : "`require`"): \(e.message)",
+                                                hint: nil, location: e.location ?? target.pointee.location,
+                                                policyLocation: inWhere ? (p.decl.clauses["where"] ?? p.decl.location) : requireLocation(p),
+                                                errorId: e.id))
                 }
-            case .fail(let decidedAt):
-                out.stats.fail += 1
-                let (message, problems1) = render(p.message, p, &frame, coverage: coverage)
-                let (hint, problems2) = p.hint.map { render($0, p, &frame, coverage: coverage) } ?? (nil, [])
-                out.diagnostics += problems1 + problems2
-                out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .fail,
-                                            message: message ?? "", hint: hint,
-                                            // A change is about its file; what a change policy read last (often the
-                                            // owners in steward.yaml) would point away from it.
-                                            location: p.target.kind == .change ? target.location : (decidedAt ?? target.location),
-                                            policyLocation: requireLocation(p)))
-            case .error(let e, let inWhere):
-                out.stats.error += 1
-                out.findings.append(Finding(policy: p.id, level: p.level, target: target.id, outcome: .error,
-                                            message: "cannot evaluate \(inWhere ? "`where`" : "`require`"): \(e.message)",
-                                            hint: nil, location: e.location ?? target.location,
-                                            policyLocation: inWhere ? (p.decl.clauses["where"] ?? p.decl.location) : requireLocation(p),
-                                            errorId: e.id))
             }
         }
         return out

@@ -123,6 +123,19 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, without Foundation when the text is
+    /// ASCII, where that set is the tab, the line breaks (LF, VT, FF, CR) and the space: a
+    /// policy that trims every contract's description spent most of its time in Foundation.
+    static func trimmed(_ text: String) -> String {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !isSpace($0) })!
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return text }
+        return String(text[first...last])
+    }
+
     /// Runs the function. Arguments have the types `type` accepted; `result` is the type it
     /// gave the call, which values alone cannot tell (the zero of an empty `sum`, the order of
     /// classifications).
@@ -140,7 +153,7 @@ public enum Builtin: String, Sendable, CaseIterable {
             }
         case .lower: return .string(a[0].stringValue.lowercased())
         case .upper: return .string(a[0].stringValue.uppercased())
-        case .trim: return .string(a[0].stringValue.trimmingCharacters(in: .whitespacesAndNewlines))
+        case .trim: return .string(Self.trimmed(a[0].stringValue))
         case .startsWith: return .bool(a[0].stringValue.unicodeScalars.starts(with: a[1].stringValue.unicodeScalars))
         case .endsWith: return .bool(a[0].stringValue.unicodeScalars.reversed().starts(with: a[1].stringValue.unicodeScalars.reversed()))
         case .contains:

@@ -426,6 +426,24 @@ import Testing
         }
     }
 
+    @Test func trimTrimsAsFoundationTrims() {
+        // Every ASCII control from tab to CR, CRLF as one character, and spaces that are not ASCII.
+        let alphabet = Array(" \ta,b\n\r\u{0B}\u{0C}\r\n\u{00A0}\u{2003}\u{85}é")
+        var seed: UInt64 = 11
+        var ascii = 0
+        for _ in 0..<4000 {
+            var text = ""
+            for _ in 0..<(seed % 9) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                text.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            if text.utf8.allSatisfy({ $0 < 0x80 }) { ascii += 1 }
+            #expect(Builtin.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+        }
+        #expect(ascii >= 1_000)  // the fast path was taken often
+    }
+
     @Test func asciiWordsMatchTheCharacterScan() {
         let alphabet = Array("aZ_9 -'\n\r,.")
         var seed: UInt64 = 42
