@@ -31,10 +31,20 @@ struct RevisionPair {
         guard let baseDomains else { return head }
         var out = head
         let inScope: (String) -> Bool = { HistoryTarget.domain(ofPath: $0).map(baseDomains.contains) ?? true }
-        out.products = head.products.filter { inScope($0.value.location.path) }
-        out.contracts = head.contracts.filter { inScope($0.value.location.path) }
-        out.contractDomain = head.contractDomain.filter { out.contracts[$0.key] != nil }
-        out.transforms = head.transforms.filter { out.products[$0.key] != nil }
+        // By key, each product and contract looked at only when it can be in scope: filtering
+        // the whole head (`--all`) copied all 20,000 of them into the filter.
+        // A product's id is `<its folder's domain>.<name>`; a contract's folder is `contractDomain`.
+        let prefixes = baseDomains.map { $0 + "." }
+        out.products = [:]
+        for id in head.products.keys where prefixes.contains(where: id.hasPrefix) {
+            if let p = head.products[id], inScope(p.location.path) { out.products[id] = p }
+        }
+        out.contracts = [:]
+        for (id, domain) in head.contractDomain where baseDomains.contains(domain) {
+            if let c = head.contracts[id], inScope(c.location.path) { out.contracts[id] = c }
+        }
+        out.contractDomain = head.contractDomain.filter { out.contracts.index(forKey: $0.key) != nil }
+        out.transforms = head.transforms.filter { out.products.index(forKey: $0.key) != nil }
         return out
     }
 
