@@ -33,9 +33,13 @@ public final class EmbeddedEngine: Engine {
         path = directory.appendingPathComponent(Self.fileName).path
         do {
             db = try Database(path: path)
+            try db.execute("PRAGMA busy_timeout = 10000;")
             // WAL: readers keep reading the published versions while a run writes the next ones.
-            try db.execute("""
-                PRAGMA busy_timeout = 10000;
+            // Two applies started together open the warehouse together (before either holds
+            // the lease), and switching a new file to WAL can fail at once with "database is
+            // locked", the busy timeout notwithstanding: every statement here may run again, so
+            // they are retried for as long as the timeout.
+            let setup = """
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
                 PRAGMA cache_size = -65536;
@@ -59,7 +63,16 @@ public final class EmbeddedEngine: Engine {
                     finished_at TEXT NOT NULL,
                     report TEXT NOT NULL
                 );
-                """)
+                """
+            let deadline = Date().addingTimeInterval(10)
+            while true {
+                do {
+                    try db.execute(setup)
+                    break
+                } catch where error.isBusy && Date() < deadline {
+                    usleep(50_000)
+                }
+            }
         } catch {
             throw EngineError("cannot open the warehouse `\(path)`: \(error.message)",
                               help: "check the file's permissions; a file that is not a Steward warehouse cannot be used")

@@ -11,6 +11,8 @@ package struct SQLiteError: Error, Sendable, CustomStringConvertible {
     package var description: String { message }
     /// SQLITE_INTERRUPT: the progress handler stopped a statement.
     package var isInterrupted: Bool { code & 0xFF == SQLITE_INTERRUPT }
+    /// SQLITE_BUSY or SQLITE_LOCKED: another connection held a lock the statement needed.
+    package var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
 }
 
 /// A value as SQLite holds it.

@@ -282,7 +282,7 @@ import Testing
         }
         for p in runs { try p.run() }
         for p in runs { p.waitUntilExit() }
-        #expect(runs.allSatisfy { $0.terminationStatus == 0 })
+        #expect(runs.allSatisfy { $0.terminationStatus == 0 }, "\(runs.map { String(decoding: ($0.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) })")
         let outputs = runs.map { String(decoding: ($0.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         // One built everything; the other, after it, found nothing to do.
         #expect(outputs.filter { $0.contains("\"nothingToDo\" : true") }.count == 1, "\(outputs)")
