@@ -171,8 +171,8 @@ struct Check: StewardCommand {
             }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
         trace.mark("report made")
-        if record { try self.record(report, repository: pair.repository, signer: signer, console: console) }
         defer { trace.mark("report written") }
+        if record { try self.record(report, repository: pair.repository, signer: signer, console: console) }
         switch format {
         case .json: console.out(DiagnosticOutput.encode(report))
         case .sarif: console.out(CheckReporters.sarif(report))

@@ -36,7 +36,8 @@ struct RevisionPair {
         // A product's id is `<its folder's domain>.<name>`; a contract's folder is `contractDomain`.
         let prefixes = baseDomains.map { $0 + "." }
         out.products = [:]
-        for id in head.products.keys where prefixes.contains(where: id.hasPrefix) {
+        // Bytes, not characters: `.` and a combining mark after it are one character.
+        for id in head.products.keys where prefixes.contains(where: { id.utf8.starts(with: $0.utf8) }) {
             if let p = head.products[id], inScope(p.location.path) { out.products[id] = p }
         }
         out.contracts = [:]

@@ -94,7 +94,8 @@ public final class ModelView: Sendable {
 
     /// Builds the view of a loaded mesh: all of it, or only what `demand` can observe.
     /// `files` are the files the mesh was loaded from, for the transforms `input.reads` looks
-    /// into; without them it is empty. `words` keeps the transforms' words between runs.
+    /// into; without them it is empty. `words` keeps the transforms' words between runs, and
+    /// `reads` what each product reads of its inputs (docs/parse-cache.md).
     public convenience init(mesh: Mesh, evaluation: EvaluationInfo, demand: Demand = .all, files: (any FileTree)? = nil,
                             words: WordsStore? = nil, reads: WordsStore? = nil) {
         let trace = Trace()
@@ -388,7 +389,6 @@ private final class ViewBuilder: @unchecked Sendable {
         side.grantRefs = grantRefs
         grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
-        if wanted.propertyTargets { propertyTargets.reserveCapacity(mesh.contracts.count * 10) }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
         if !propertyTargets.isEmpty { targets[.property] = propertyTargets }
         propertyTargets = []
@@ -545,7 +545,7 @@ private final class ViewBuilder: @unchecked Sendable {
         // finding it again took 150 ms on a large mesh, most of it making each contract's
         // spellings, which only a product whose transform or inputs changed needs.
         var keys = [String?](repeating: nil, count: ids.count)
-        if big, let readsStore {
+        if big, let readsStore, blobs.contains(where: { $0 != nil }) {  // the work tree's files have no blob id
             let needed = Array(Set(inputSlots.joined().compactMap { $0 }))
             let prints = Slots<TransformReads.Fingerprint>(count: contractIds.count)
             DispatchQueue.concurrentPerform(iterations: needed.count) { k in
@@ -578,23 +578,29 @@ private final class ViewBuilder: @unchecked Sendable {
         let texts = read, keeping = store != nil
         let found = Slots<[ColumnsRead]>(count: unknown.count)
         let newWords = Slots<[UInt8]>(count: unknown.count)
+        // Whether what was found may be kept: only what the byte scan found in text that was
+        // read (a transform that could not be read, once, must not read nothing for good; the
+        // scan of other text depends on the Unicode tables of the build that ran it).
+        let keepable = Slots<Bool>(count: unknown.count)
         DispatchQueue.concurrentPerform(iterations: unknown.count) { u in
             let i = unknown[u]
             let inputs = inputSlots[i].map { $0.map { columns[$0]! } }
             if let kept = keptWords[u], let read = TransformReads.reads(words: kept, inputs: inputs) {
                 found[u] = read
+                keepable[u] = true
                 return
             }
             let text = texts[u] ?? (paths[i].isEmpty ? nil : Self.texts([paths[i]], in: files)[0])
             found[u] = TransformReads.reads(of: text ?? "", inputs: inputs)
+            keepable[u] = text.map { TransformReads.scansAsBytes($0, inputs: inputs) } ?? false
             if keeping, keptWords[u] == nil, blobs[i] != nil, let text { newWords[u] = TransformReads.words(of: text) }
         }
         for (u, i) in unknown.enumerated() {
             reads[i] = found[u]!
-            if let key = keys[i] { readsStore?.record(key, TransformReads.encode(found[u]!)) }
+            if let key = keys[i], keepable[u] == true { readsStore?.record(key, TransformReads.encode(found[u]!)) }
             if let w = newWords[u], let id = blobs[i] { store?.record(id, w) }
         }
-        if big { readsStore?.flush() }
+        readsStore?.flush()  // writes only when something was recorded, which only a large view does
         store?.flush()
         return reads.map { $0! }
     }
@@ -635,7 +641,8 @@ private final class ViewBuilder: @unchecked Sendable {
                 case 8: .list(grants)
                 case 9: grants.first ?? .missing
                 case 10: strings(reads.map(\.name))
-                default: strings(reads.filter(\.pii).map(\.name))
+                case 11: strings(reads.filter(\.pii).map(\.name))
+                default: preconditionFailure("an input has 12 fields")
                 }
             }
             tables.setLocation(.input, Int(index), field: Field.inputContractId, port.contractLocation)
@@ -747,7 +754,8 @@ private final class ViewBuilder: @unchecked Sendable {
                     case 19: completeness.map(Value.percent) ?? .missing
                     case 20: errorRate.map(Value.percent) ?? .missing
                     case 21: strings(wantTags ? p.pointee.tags : [])
-                    default: customMap(wantCustom ? p.pointee.customProperties : [])
+                    case 22: customMap(wantCustom ? p.pointee.customProperties : [])
+                    default: preconditionFailure("a property has 23 fields")
                     }
                 }
                 if let completenessAt { tables.setLocation(.property, Int(index), field: Field.completeness, completenessAt) }

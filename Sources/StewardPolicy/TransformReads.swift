@@ -12,7 +12,7 @@ enum TransformReads {
     typealias ColumnsRead = [(name: String, pii: Bool)]
 
     /// A contract's top-level columns and the words that name each: its lowercased name and
-    /// physical name.
+    /// physical name. What it is made of is what `Fingerprint` hashes: change them together.
     struct Columns: Sendable {
         var names: [String] = []
         var pii: [Bool] = []
@@ -60,6 +60,12 @@ enum TransformReads {
         return inputs.map { columns in
             columns?.read { k in columns!.spellings[k].contains { words.contains($0) } } ?? []
         }
+    }
+
+    /// Whether `reads(of:inputs:)` finds the columns of `sql` by the byte scan (the text and
+    /// every input's spellings ASCII): what it finds then depends on nothing but the bytes.
+    static func scansAsBytes(_ sql: String, inputs: [Columns?]) -> Bool {
+        inputs.allSatisfy { $0?.ascii ?? true } && sql.utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// `reads(of:inputs:)` of an ASCII text, given its `words` instead; nil when a column is

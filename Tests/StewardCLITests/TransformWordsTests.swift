@@ -137,6 +137,19 @@ import Testing
         #expect(TransformReads.decode([0x05, 0x01], ports: 1) == nil)
     }
 
+    @Test func aTransformThatCouldNotBeReadIsNotKeptAsReadingNothing() throws {
+        let mesh = try self.mesh()
+        let blob = try mesh.git("rev-parse", "HEAD:domains/sales/transforms/p0000.sql").trimmingCharacters(in: .whitespacesAndNewlines)
+        let object = mesh.root.appendingPathComponent(".git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
+        let saved = try Data(contentsOf: object)
+        try FileManager.default.removeItem(at: object)
+        // The 1,000 products' one transform cannot be read: they read nothing, this run.
+        let unreadable = lint(mesh)
+        #expect(message(unreadable, "sales.p0000/inputs/orders") == nil)
+        try saved.write(to: object)
+        #expect(message(lint(mesh), "sales.p0000/inputs/orders") == "`orders` reads order_id")
+    }
+
     /// The message of the finding about `target` in a JSON report.
     func message(_ report: String, _ target: String) -> String? {
         guard let json = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],

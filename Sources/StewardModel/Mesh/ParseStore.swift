@@ -23,8 +23,9 @@ public final class ParseStore: @unchecked Sendable {
     // guarded by `lock`.
     private let lock = NSLock()
     private var opened = false
-    /// Mapped, not read: a whole mesh's segment is tens of MB, and reading it (a copy into
-    /// memory, another into an array) was most of the time the store took to open.
+    /// Read once, and not copied again into an array: a whole mesh's segment is tens of MB, and
+    /// the second copy was a third of the time the store took to open. Not mapped: a segment
+    /// that another tool rewrote in place (a cache restore) would end the run with SIGBUS.
     private var segments: [(name: String, bytes: Data)] = []
     private var index: [String: (segment: Int, start: Int, count: Int, checksum: UInt64)] = [:]
     private var pending: [(key: String, bytes: [UInt8])] = []
@@ -63,9 +64,7 @@ public final class ParseStore: @unchecked Sendable {
             guard !opened else { return }
             opened = true
             for name in segmentNames() {
-                // A segment is never written in place (a new one is renamed into place, an old
-                // one removed), so the mapping stays whole while this process reads it.
-                guard let data = try? Data(contentsOf: directory.appendingPathComponent(name), options: .alwaysMapped) else { continue }
+                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
                 let s = segments.count
                 segments.append((name, data))
                 index.reserveCapacity(index.count + data.count / 1_024)

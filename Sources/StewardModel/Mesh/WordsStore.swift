@@ -1,9 +1,10 @@
 import Foundation
 
 /// Words kept on disk between runs, by the git id of what they were taken from
-/// (docs/parse-cache.md, "Product words" and "Transform words"): a git id never changes
-/// content, so an entry is never stale. Product words are kept by the id of a domain's
-/// `products/` folder, transform words by the id of the transform's blob. One file per kind,
+/// (docs/parse-cache.md, "Product words", "Transform words" and "Transform reads"): a git id
+/// never changes content, so an entry is never stale. Product words are kept by the id of a
+/// domain's `products/` folder, transform words by the id of the transform's blob, and what
+/// a product reads by a hash of its transform's blob id and its inputs' columns. One file per kind,
 /// `<git dir>/steward/<kind>`, read whole and, when a run added words, written whole under a
 /// temporary name and renamed into place. The words this run
 /// used come first and the rest follow in their old order until `maxBytes`, so the folders of
@@ -20,7 +21,8 @@ public final class WordsStore {
     /// `TransformReads` joins them), or `ParseStore.checksum`.
     static let transformFormatVersion = 2
     /// Bump when what a product reads of its inputs changes (`TransformReads`: the byte scan,
-    /// the key, the encoding), or `ParseStore.checksum`.
+    /// `Columns` and the `Fingerprint` of what it is made of, the key, the encoding), or
+    /// `ParseStore.checksum`.
     static let transformReadsFormatVersion = 1
     private let magic: [UInt8]
 
