@@ -389,6 +389,11 @@ private final class ViewBuilder: @unchecked Sendable {
         side.grantRefs = grantRefs
         grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
+        if wanted.properties {
+            let count = contracts.reduce(0) { $0 + Self.propertyCount($1.objects) }
+            tables.reserveCapacity(.property, more: count)
+            if wanted.propertyTargets { propertyTargets.reserveCapacity(count) }
+        }
         for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
         if !propertyTargets.isEmpty { targets[.property] = propertyTargets }
         propertyTargets = []
@@ -824,6 +829,17 @@ private final class ViewBuilder: @unchecked Sendable {
         if wanted.contractTargets {
             targets[.contract, default: []].append(Target(id: id, domain: domainName, bindings: [me, producer, domain], location: c.location))
         }
+    }
+
+    /// How many properties `objects` have, nested ones included (what `SchemaProperty.flatten`
+    /// gives), counted without copying any.
+    static func propertyCount(_ objects: [SchemaObject]) -> Int {
+        func count(_ properties: [SchemaProperty]) -> Int {
+            properties.withUnsafeBufferPointer { all in
+                all.indices.reduce(all.count) { n, k in n + count(all[k].properties) + (all[k].items.map { count($0.properties) } ?? 0) }
+            }
+        }
+        return objects.withUnsafeBufferPointer { all in all.indices.reduce(0) { $0 + count(all[$1].properties) } }
     }
 
     /// The grant records of a contract (its ODCS roles) and their targets.
