@@ -118,7 +118,7 @@ extension RevisionPair {
         return .pair(RevisionPair(repository: repository, baseID: baseID, headID: headID,
                                   baseTree: try rules(baseTree), headTree: wholeHead ? headTree : try rules(headTree),
                                   base: meshes[0], head: meshes[1], baseDomainNames: names,
-                                  baseDomains: wholeHead ? domains : nil))
+                                  baseDomains: wholeHead ? domains : nil, parseCache: cache))
     }
 
     /// The folders policies live in: `policies/` and every domain's `policies/`. Reading them

@@ -67,17 +67,22 @@ public struct MeshLoader: Sendable {
         for path in try tree.files(under: Self.waiversRoot) where Self.isYAML(path) {
             if path.split(separator: "/").count == 2 { waiverFiles.append((path, nil)) } else { misplacedWaivers(path, &diagnostics) }
         }
+        var lastDomain = ""
         for path in try tree.files(under: Self.domainsRoot) {
-            // Split as bytes: 30,000 paths split into `String`s by `Character` cost 10-15 ms.
-            let parts = path.utf8.split(separator: UInt8(ascii: "/"))
+            // Scanned as bytes, nothing split: 20,000 paths split into arrays cost 15 ms.
+            let parts = PathParts(path)
             guard parts.count >= 3 else {
                 diagnostics.append(.warning(ModelMessages.misplacedFile, "file directly under `domains/` is ignored",
                                             at: SourceLocation(path: path), help: "domain files go in domains/<domain>/"))
                 continue
             }
-            let domain = String(Substring(parts[1]))
-            domainFolders.insert(domain)
-            switch (parts.count, String(Substring(parts[2]))) {
+            let domain = String(path[parts.second])
+            // A domain's paths come together (the listing is sorted): the set is asked once per run of them.
+            if domain != lastDomain {
+                domainFolders.insert(domain)
+                lastDomain = domain
+            }
+            switch (parts.count, String(path[parts.third])) {
             case (3, "domain.yaml"): jobs.append(Job(kind: .domain, path: path, domain: domain))
             case (4, "products"):
                 if path.hasSuffix(".odps.yaml") { jobs.append(Job(kind: .product, path: path, domain: domain)) } else {
@@ -187,11 +192,40 @@ public struct MeshLoader: Sendable {
                                       help: "write `domain: \(job.domain)`"))
         }
         p.domain = job.domain
-        if let first = mesh.products[p.id] {
-            diagnostics.append(.error(ModelMessages.duplicateID, "product `\(p.id)` is defined twice", at: p.location,
+        let id = p.id  // made anew each time it is asked
+        if let first = mesh.products[id] {
+            diagnostics.append(.error(ModelMessages.duplicateID, "product `\(id)` is defined twice", at: p.location,
                                       notes: ["first defined at \(first.location)"]))
         } else {
-            mesh.products[p.id] = p
+            mesh.products[id] = p
+        }
+    }
+
+    /// The number of `/`-separated parts of a path (empty ones not counted, as `split` does)
+    /// and where its second and third lie.
+    struct PathParts {
+        var count = 0
+        var second: Range<String.Index>
+        var third: Range<String.Index>
+
+        init(_ path: String) {
+            let bytes = path.utf8
+            second = path.startIndex..<path.startIndex
+            third = second
+            var start = bytes.startIndex
+            var i = bytes.startIndex
+            while true {
+                let atEnd = i == bytes.endIndex
+                if atEnd || bytes[i] == UInt8(ascii: "/") {
+                    if start < i {
+                        count += 1
+                        if count == 2 { second = start..<i } else if count == 3 { third = start..<i }
+                    }
+                    if atEnd { break }
+                    start = bytes.index(after: i)
+                }
+                i = bytes.index(after: i)
+            }
         }
     }
 
