@@ -203,7 +203,6 @@ private final class ViewBuilder: @unchecked Sendable {
     let domainIndex: [String: Int32]
     let productIndex: [String: Int32]
     let contractIndex: [String: Int32]
-    let producerOf: [String: String]
     let consumersOf: [String: [String]]
     /// Ids by domain, in id order.
     let productsOf: [String: [String]]
@@ -237,15 +236,16 @@ private final class ViewBuilder: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: 2) { side in
             if side == 0 { products[0] = ProductIndexes(mesh, base: pb) } else { contracts[0] = ContractIndexes(mesh, base: cb) }
         }
-        (productIds, productIndex, producerOf, consumersOf, productsOf, self.products) = {
+        let producerOf = products[0]!.producerOf
+        (productIds, productIndex, consumersOf, productsOf, self.products) = {
             let p = products[0]!
-            return (p.ids, p.index, p.producerOf, p.consumersOf, p.productsOf, p.products)
+            return (p.ids, p.index, p.consumersOf, p.productsOf, p.products)
         }()
         (contractIds, contractIndex, contractsOf, self.contracts, contractDomains) = {
             let c = contracts[0]!
             return (c.ids, c.index, c.contractsOf, c.contracts, c.domains)
         }()
-        let (producerOf, productIndex) = (self.producerOf, self.productIndex)
+        let productIndex = self.productIndex
         producerRecords = contractIds.map { id in
             producerOf[id].flatMap { productIndex[$0] }.map { .record(RecordRef(kind: .product, index: $0)) } ?? .missing
         }
@@ -314,7 +314,6 @@ private final class ViewBuilder: @unchecked Sendable {
         domainIndex = other.domainIndex
         productIndex = other.productIndex
         contractIndex = other.contractIndex
-        producerOf = other.producerOf
         consumersOf = other.consumersOf
         productsOf = other.productsOf
         contractsOf = other.contractsOf
@@ -853,7 +852,7 @@ private final class ViewBuilder: @unchecked Sendable {
         var grants: [Grant] = []
         for r in c.roles {
             let approvers = [r.firstLevelApprovers, r.secondLevelApprovers].compactMap { $0 }
-                .flatMap { $0.split(separator: ",") }.map(ModelView.trimmingWhitespace).filter { !$0.isEmpty }
+                .flatMap { $0.split(separator: ",") }.map { $0.trimmingSpace(newlines: false) }.filter { !$0.isEmpty }
             let domains = r.grantedDomains
             let g = append(.grant, [
                 .string(r.role), .string(id), opt(r.access), opt(r.description),
@@ -1034,16 +1033,6 @@ public struct Bindings: Sendable, ExpressibleByArrayLiteral, RandomAccessCollect
 }
 
 extension ModelView {
-    /// `trimmingCharacters(in: .whitespaces)`, without Foundation when the text is ASCII
-    /// (where that set is the space and the tab): grants' approvers are trimmed on every view.
-    static func trimmingWhitespace(_ text: Substring) -> String {
-        let bytes = text.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespaces) }
-        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
-        return String(text[first...last])
-    }
-
     /// The words of a transform, lowercased, outside `--` comments and '...' string literals:
     /// what `input.reads` matches a contract's columns against. A heuristic: SQL is not parsed.
     static func words(of sql: String) -> Set<String> {

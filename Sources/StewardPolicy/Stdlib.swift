@@ -123,19 +123,6 @@ public enum Builtin: String, Sendable, CaseIterable {
         }
     }
 
-    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, without Foundation when the text is
-    /// ASCII, where that set is the tab, the line breaks (LF, VT, FF, CR) and the space: a
-    /// policy that trims every contract's description spent most of its time in Foundation.
-    static func trimmed(_ text: String) -> String {
-        let bytes = text.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = bytes.lastIndex(where: { !isSpace($0) })!
-        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return text }
-        return String(text[first...last])
-    }
-
     /// Runs the function. Arguments have the types `type` accepted; `result` is the type it
     /// gave the call, which values alone cannot tell (the zero of an empty `sum`, the order of
     /// classifications).
@@ -153,7 +140,7 @@ public enum Builtin: String, Sendable, CaseIterable {
             }
         case .lower: return .string(a[0].stringValue.lowercased())
         case .upper: return .string(a[0].stringValue.uppercased())
-        case .trim: return .string(Self.trimmed(a[0].stringValue))
+        case .trim: return .string(a[0].stringValue.trimmingSpace(newlines: true))
         case .startsWith: return .bool(a[0].stringValue.unicodeScalars.starts(with: a[1].stringValue.unicodeScalars))
         case .endsWith: return .bool(a[0].stringValue.unicodeScalars.reversed().starts(with: a[1].stringValue.unicodeScalars.reversed()))
         case .contains:
@@ -355,4 +342,22 @@ extension Value {
         default: nil
         }
     }
+}
+
+extension Substring {
+    /// `trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)`, without
+    /// Foundation when the text is ASCII, where those sets are the space and the tab, and with
+    /// newlines also LF, VT, FF and CR: `trim` of every contract's description and the
+    /// approvers of every grant spent most of their time in Foundation.
+    func trimmingSpace(newlines: Bool) -> String {
+        let bytes = utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces) }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || (newlines && $0 >= 0x0A && $0 <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+extension String {
+    func trimmingSpace(newlines: Bool) -> String { self[...].trimmingSpace(newlines: newlines) }
 }

@@ -171,58 +171,43 @@ extension TransformReads {
         return all.hex
     }
 
-    /// A product's reads, port by port, as the store keeps them: per port the number of
-    /// columns, then per column 1 for PII (else 0), its name's length and its name; numbers as
-    /// LEB128.
+    /// A product's reads, port by port, as the store keeps them, in the parse cache's binary
+    /// form (`BinaryWriter`): per port the number of columns, then per column whether it is
+    /// PII and its name.
     static func encode(_ reads: [ColumnsRead]) -> [UInt8] {
-        var out: [UInt8] = []
-        func number(_ n: Int) {
-            var n = UInt(n)
-            while n >= 0x80 { out.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
-            out.append(UInt8(n))
-        }
+        var w = BinaryWriter(path: "")
         for port in reads {
-            number(port.count)
+            w.uint(UInt64(port.count))
             for column in port {
-                out.append(column.pii ? 1 : 0)
-                number(column.name.utf8.count)
-                out += column.name.utf8
+                w.bool(column.pii)
+                w.string(column.name)
             }
         }
-        return out
+        return Array(w.bytes[...])  // not the writer's buffer, which keeps room for 2 KB
     }
 
     /// `encode`'s reads of `ports` ports; nil when the bytes are not that.
     static func decode(_ bytes: [UInt8], ports: Int) -> [ColumnsRead]? {
-        var at = 0
-        func number() -> Int? {
-            var n = 0, shift = 0
-            while at < bytes.count, shift < 63 {
-                let byte = bytes[at]
-                at += 1
-                n |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { return n }
-                shift += 7
+        bytes.withUnsafeBytes { all -> [ColumnsRead]? in
+            var r = BinaryReader(all, path: "")
+            do throws(CodecError) {
+                var out: [ColumnsRead] = []
+                out.reserveCapacity(ports)
+                for _ in 0..<ports {
+                    let count = try r.count()
+                    var port: ColumnsRead = []
+                    port.reserveCapacity(count)
+                    for _ in 0..<count {
+                        let pii = try r.bool()
+                        port.append((try r.string(), pii))
+                    }
+                    out.append(port)
+                }
+                return r.atEnd ? out : nil
+            } catch {
+                return nil
             }
-            return nil
         }
-        var out: [ColumnsRead] = []
-        out.reserveCapacity(ports)
-        for _ in 0..<ports {
-            guard let count = number(), count <= bytes.count - at else { return nil }
-            var port: ColumnsRead = []
-            port.reserveCapacity(count)
-            for _ in 0..<count {
-                guard at < bytes.count, bytes[at] <= 1 else { return nil }
-                let pii = bytes[at] == 1
-                at += 1
-                guard let length = number(), length <= bytes.count - at else { return nil }
-                port.append((String(decoding: bytes[at..<at + length], as: UTF8.self), pii))
-                at += length
-            }
-            out.append(port)
-        }
-        return at == bytes.count ? out : nil
     }
 }
 

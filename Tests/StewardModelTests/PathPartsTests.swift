@@ -1,3 +1,4 @@
+import StewardTestSupport
 import Testing
 @testable import StewardModel
 
@@ -6,14 +7,7 @@ import Testing
 @Suite struct PathPartsTests {
     @Test func theScanAgreesWithSplitting() {
         let pieces = ["domains", "sales", "products", "", "/", "//", "a.odps.yaml", "é", "e\u{301}"]
-        var seed: UInt64 = 7
-        for _ in 0..<3000 {
-            var path = ""
-            for _ in 0..<(seed % 7) {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                path += pieces[Int(seed >> 33) % pieces.count] + ((seed >> 20) % 3 == 0 ? "" : "/")
-            }
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        for path in seededTexts(pieces, seed: 7, count: 3000, maxPieces: 6, separator: "/") {
             let split = path.utf8.split(separator: UInt8(ascii: "/")).map { String(Substring($0)) }
             let parts = MeshLoader.PathParts(path)
             #expect(parts.count == split.count, "\(path.debugDescription)")

@@ -412,31 +412,18 @@ import Testing
         #expect(fastPaths > 1000, "the byte scan was tried \(fastPaths) times")
     }
 
-    /// `count` texts of up to eight characters of `alphabet`, the same on every run.
-    static func shortTexts(of alphabet: [Character], seed start: UInt64, count: Int) -> [String] {
-        var seed = start
-        return (0..<count).map { _ in
-            var text = ""
-            for _ in 0..<(seed % 9) {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                text.append(alphabet[Int(seed >> 33) % alphabet.count])
-            }
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return text
-        }
-    }
-
     @Test func approversAreTrimmedAsFoundationTrimsThem() {
-        for text in Self.shortTexts(of: Array(" \ta,b\n\r\u{00A0}\u{2003}é"), seed: 5, count: 2000) {
-            #expect(ModelView.trimmingWhitespace(Substring(text)) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        for text in seededTexts(Array(" \ta,b\n\r\u{00A0}\u{2003}é").map(String.init), seed: 5, count: 2000, maxPieces: 8) {
+            #expect(Substring(text).trimmingSpace(newlines: false) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
         }
     }
 
     @Test func trimTrimsAsFoundationTrims() {
         // Every ASCII control from tab to CR, CRLF as one character, and spaces that are not ASCII.
-        let texts = Self.shortTexts(of: Array(" \ta,b\n\r\u{0B}\u{0C}\r\n\u{00A0}\u{2003}\u{85}é"), seed: 11, count: 4000)
+        let alphabet = Array(" \ta,b\n\r\u{0B}\u{0C}\r\n\u{00A0}\u{2003}\u{85}é").map(String.init)
+        let texts = seededTexts(alphabet, seed: 11, count: 4000, maxPieces: 8)
         for text in texts {
-            #expect(Builtin.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+            #expect(text.trimmingSpace(newlines: true) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
         }
         #expect(texts.count { $0.utf8.allSatisfy { $0 < 0x80 } } >= 1_000)  // the fast path was taken often
     }

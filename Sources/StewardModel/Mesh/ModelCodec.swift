@@ -36,22 +36,22 @@ enum ModelCodec {
 }
 
 /// Bytes that do not decode: a damaged cache entry, read as a miss.
-struct CodecError: Error {}
+package struct CodecError: Error {}
 
 // MARK: writing
 
-struct BinaryWriter {
+package struct BinaryWriter {
     let path: String
-    var bytes: [UInt8] = []
+    package var bytes: [UInt8] = []
 
-    init(path: String) {
+    package init(path: String) {
         self.path = path
         bytes.reserveCapacity(2048)
     }
 
     mutating func byte(_ b: UInt8) { bytes.append(b) }
 
-    mutating func uint(_ v: UInt64) {
+    package mutating func uint(_ v: UInt64) {
         var v = v
         while v >= 0x80 {
             bytes.append(UInt8(v & 0x7F) | 0x80)
@@ -61,13 +61,13 @@ struct BinaryWriter {
     }
 
     mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64((v << 1) ^ (v >> 63)))) }  // zigzag
-    mutating func bool(_ v: Bool) { byte(v ? 1 : 0) }
+    package mutating func bool(_ v: Bool) { byte(v ? 1 : 0) }
 
     mutating func double(_ v: Double) {
         withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func string(_ s: String) {
+    package mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { u in
             uint(UInt64(u.count))
@@ -323,17 +323,17 @@ struct BinaryWriter {
 // MARK: reading
 
 /// Reads what `BinaryWriter` wrote; every read is bounds-checked and a bad byte throws.
-struct BinaryReader {
+package struct BinaryReader {
     private let base: UnsafeRawBufferPointer
     private var at = 0
     let path: String
 
-    init(_ bytes: UnsafeRawBufferPointer, path: String) {
+    package init(_ bytes: UnsafeRawBufferPointer, path: String) {
         base = bytes
         self.path = path
     }
 
-    var atEnd: Bool { at == base.count }
+    package var atEnd: Bool { at == base.count }
     var position: Int { at }
     var remaining: Int { base.count - at }
 
@@ -366,7 +366,7 @@ struct BinaryReader {
         }
     }
 
-    mutating func count() throws(CodecError) -> Int {
+    package mutating func count() throws(CodecError) -> Int {
         let n = try uint()
         // Every item takes at least one byte: a larger count is damage, not a big list.
         guard n <= UInt64(base.count - at) else { throw CodecError() }
@@ -378,7 +378,7 @@ struct BinaryReader {
         return Int(truncatingIfNeeded: Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1))))
     }
 
-    mutating func bool() throws(CodecError) -> Bool {
+    package mutating func bool() throws(CodecError) -> Bool {
         switch try byte() {
         case 0: false
         case 1: true
@@ -395,7 +395,7 @@ struct BinaryReader {
         return String(decoding: slice, as: UTF8.self)
     }
 
-    mutating func string() throws(CodecError) -> String { try text(count()) }
+    package mutating func string() throws(CodecError) -> String { try text(count()) }
 
     mutating func optionalString() throws(CodecError) -> String? {
         let n = try uint()
