@@ -21,8 +21,15 @@ enum LooseObjectGuard {
         guard let common = LibGit2.string(git_repository_commondir(repo)) else { return }
         let hex = id.hex
         let file = Repository.trimSlash(common) + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
-        // Most objects are packed: one failing open(2), without Foundation's file reading (a
+        // Most objects are packed: one failing stat(2), without Foundation's file reading (a
         // cold load of a large mesh asks 20,000 times).
+        var st = stat()
+        guard stat(file, &st) == 0 else { return }
+        // A loose file that inflated whole is not read again while its size and time stay: a
+        // commit's root tree is loose until the next repack and is looked up for every file
+        // read outside a listing (500 times in a scoped check of a large mesh).
+        let seen = VerifiedFiles.Key(file: file, size: Int64(st.st_size), modified: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
+        if verified.contains(seen) { return }
         guard let bytes = readWhole(file), bytes.count >= 2 else { return }
         // Only zlib streams (the standard loose format) can trigger the loop.
         guard bytes[0] & 0x8f == 0x08, (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 else { return }
@@ -58,10 +65,15 @@ enum LooseObjectGuard {
                 message: "loose object file `\(file)` is truncated or corrupt "
                     + "(zlib status \(z), \(outputLength) of \(expected) bytes)")
         }
+        verified.insert(seen)
     }
 }
 
 extension LooseObjectGuard {
+    /// The loose object files (by path: the same id in two repositories is two files) that
+    /// inflated whole in this process, as they were then.
+    private static let verified = VerifiedFiles()
+
     /// Which of the 256 fan-out folders of `objects/` exist, read once: an object whose folder
     /// is absent has no loose copy, so a packed repository's reads skip the per-object probe.
     /// Taken when a batch of reads starts; a loose object written later by another process
@@ -87,6 +99,21 @@ extension LooseObjectGuard {
             return present[Int(hi << 4 | lo)]
         }
     }
+}
+
+/// Files as they were when checked, shared by every thread.
+private final class VerifiedFiles: @unchecked Sendable {
+    struct Key: Hashable {
+        var file: String
+        var size: Int64
+        var modified: Int, nanoseconds: Int
+    }
+
+    private let lock = NSLock()
+    private var files = Set<Key>()  // guarded by `lock`
+
+    func contains(_ key: Key) -> Bool { lock.withLock { files.contains(key) } }
+    func insert(_ key: Key) { lock.withLock { _ = files.insert(key) } }
 }
 
 /// The bytes of a file, or nil when it cannot be opened or read.
