@@ -114,7 +114,11 @@ struct RevisionPair {
     }
 
     static func load(_ tree: any FileTree, _ side: String, _ console: Console, cache: ParseCache) throws -> Mesh? {
-        let loaded = try MeshLoader(cache: cache).load(from: tree)
+        accept(try MeshLoader(cache: cache).load(from: tree), from: tree, side, console)
+    }
+
+    /// The mesh of a load, or nil after its errors are printed.
+    static func accept(_ loaded: Loaded<Mesh>, from tree: any FileTree, _ side: String, _ console: Console) -> Mesh? {
         guard let mesh = loaded.value, !loaded.hasErrors else {
             DiagnosticOutput.text(loaded.diagnostics.filter { $0.severity == .error }, sources: loaded.sources, tree: tree, console: console)
             console.err("error: the mesh at the \(side) revision (\(tree.label)) does not load")

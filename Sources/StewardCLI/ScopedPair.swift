@@ -50,6 +50,12 @@ extension RevisionPair {
         // The scoped loads read about a thousand files, most of them unchanged since the last
         // check: the store's decoded copies cost a fraction of parsing them again.
         let cache = repository.parseCache(partialLoadsUseStore: true)
+        // --all: the whole head does not depend on the scope, so it loads while the scope is
+        // worked out, through a handle of its own (a listing holds its handle's lock throughout).
+        let wholeHeadLoad = wholeHead ? BackgroundWork { [gitDir = repository.gitDir] in
+            let tree = try Repository(path: gitDir).tree(at: headID)
+            return (tree, try MeshLoader(cache: cache).load(from: tree))
+        } : nil
         trace.mark("scope: \(paths.count) changed files")
 
         // What changed, on the changed domains alone.
@@ -72,14 +78,17 @@ extension RevisionPair {
         // The neighbourhood, checked in full: errors in the changed files stop the check.
         var meshes: [Mesh] = []
         var baseErrors = Set<ErrorKey>()
+        var wholeHeadTree: GitTree?
         // The references of the loaded products that read a changed contract are checked too:
         // the change may have removed what they read.
         let checking = paths.union(try readers.files(reading: touched.contracts, in: domains))
         let names = try baseTree.folders(in: MeshLoader.domainsRoot)
         for (tree, side) in [(baseTree, "base"), (headTree, "head")] {
-            if wholeHead && side == "head" {
+            if let wholeHeadLoad, side == "head" {
                 // As the whole-mesh check loads it: any error stops the check.
-                guard let mesh = try load(headTree, "head", console, cache: cache) else { return .failed }
+                let (tree, loaded) = try wholeHeadLoad.value()
+                guard let mesh = accept(loaded, from: tree, "head", console) else { return .failed }
+                wholeHeadTree = tree
                 meshes.append(mesh)
                 continue
             }
@@ -116,7 +125,7 @@ extension RevisionPair {
                        files: [MeshLoader.settingsPath])
         }
         return .pair(RevisionPair(repository: repository, baseID: baseID, headID: headID,
-                                  baseTree: try rules(baseTree), headTree: wholeHead ? headTree : try rules(headTree),
+                                  baseTree: try rules(baseTree), headTree: try wholeHeadTree ?? rules(headTree),
                                   base: meshes[0], head: meshes[1], baseDomainNames: names,
                                   baseDomains: wholeHead ? domains : nil, parseCache: cache))
     }

@@ -31,3 +31,29 @@ public func concurrentMap<T>(_ count: Int, _ body: @Sendable (Int) throws -> T) 
     DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Result { try body(i) } }
     return try (0..<count).map { try slots[$0]!.get() }
 }
+
+/// Work started on a thread of its own, whose result is asked for later (`value()` waits).
+/// A thread, not the global queue: the work may itself spread over the cores with
+/// `concurrentPerform`, and it may be started from inside one.
+public final class BackgroundWork<T>: @unchecked Sendable {
+    // INVARIANT: `result` is written once, by the thread, before `done` is signalled; it is
+    // read only after a wait on `done`.
+    private var result: Result<T, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    public init(_ body: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            result = Result { try body() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20  // what the main thread has: parsers and builders recurse
+        thread.start()
+    }
+
+    /// The work's result, or its error; waits for it to finish.
+    public func value() throws -> T {
+        done.wait()
+        done.signal()  // for the next caller
+        return try result!.get()
+    }
+}
