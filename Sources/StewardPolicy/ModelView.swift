@@ -357,7 +357,7 @@ private final class ViewBuilder: @unchecked Sendable {
         }
     }
 
-    func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [Int: SourceLocation] = [:]) -> Value {
+    func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation, fieldLocations: [RecordTables.FieldLocation] = []) -> Value {
         ref(kind, tables.append(kind, fields, at: location, fieldLocations: fieldLocations))
     }
 
@@ -421,11 +421,11 @@ private final class ViewBuilder: @unchecked Sendable {
         var index: Int
         var fields: [Value]
         var location: SourceLocation
-        var fieldLocations: [Int: SourceLocation]
+        var fieldLocations: [RecordTables.FieldLocation]
     }
 
     func place(_ kind: RecordKind, _ index: Int, _ fields: [Value], at location: SourceLocation,
-                        fieldLocations: [Int: SourceLocation] = [:]) {
+                        fieldLocations: [RecordTables.FieldLocation] = []) {
         if beside {
             placed.append(Placed(kind: kind, index: index, fields: fields, location: location, fieldLocations: fieldLocations))
         } else {
@@ -473,7 +473,8 @@ private final class ViewBuilder: @unchecked Sendable {
         }
         for (kind, list) in other.targets {
             let moved = moving ? list.map { $0.relocated(by: offsets) } : list
-            if let mine = targets[kind] { targets[kind] = mine + moved } else { targets[kind] = moved }
+            // In place: `mine + moved` would copy every target already here.
+            targets[kind, default: []].append(contentsOf: moved)
         }
         for (id, v) in other.propertyRefs { propertyRefs[id] = v.relocated(by: offsets) }
         for (id, v) in other.inputRefs { inputRefs[id] = v.relocated(by: offsets) }
@@ -664,7 +665,7 @@ private final class ViewBuilder: @unchecked Sendable {
             guard let cid = port.contractId, contractIndex[cid] != nil else { continue }
             if wantOutputs { outputs.append(append(.output, [
                 .string(port.name), .string(cid), contractRef(cid), .string(port.version), opt(port.type),
-            ], at: port.location, fieldLocations: [Field.outputContractId: port.contractLocation])) }
+            ], at: port.location, fieldLocations: [(Field.outputContractId, port.contractLocation)])) }
             contracts.append(contractRef(cid))
         }
         let transform = mesh.transforms[id] ?? "domains/\(domainName)/transforms/\(p.name).sql"
@@ -699,8 +700,12 @@ private final class ViewBuilder: @unchecked Sendable {
     }
 
     func buildContract(_ id: String, index: Int) {
+        buildContract(contracts[index - contractBase], id: id, index: index)
+    }
+
+    /// Borrowed, not copied: a copy of each contract retained its every field.
+    private func buildContract(_ c: borrowing Contract, id: String, index: Int) {
         let slot = index - contractBase
-        let c = contracts[slot]
         let me = ref(.contract, Int32(index))
         let domainName = contractDomains[slot]
         let domain = domainRef(domainName)
@@ -800,10 +805,10 @@ private final class ViewBuilder: @unchecked Sendable {
             if frequency == nil, entry.property.equalsIgnoringCase("frequency") { frequency = entry }
         }
         let freshness = latency ?? freshnessEntry
-        var locations: [Int: SourceLocation] = [:]
-        if let retention { locations[Field.retention] = retention.location; locations[Field.retentionElement] = retention.location }
-        if let freshness { locations[Field.freshness] = freshness.location; locations[Field.freshnessElement] = freshness.location }
-        if let frequency { locations[Field.frequency] = frequency.location }
+        var locations: [RecordTables.FieldLocation] = []
+        if let retention { locations += [(Field.retention, retention.location), (Field.retentionElement, retention.location)] }
+        if let freshness { locations += [(Field.freshness, freshness.location), (Field.freshnessElement, freshness.location)] }
+        if let frequency { locations.append((Field.frequency, frequency.location)) }
         let sla = (wanted.contractSLA ? c.sla : []).map { s in
             append(.slaProperty, [
                 .string(s.property), Value(yaml: s.value), opt(s.unit), opt(s.element), opt(s.driver),

@@ -70,7 +70,7 @@ struct RecordTables: Sendable {
 
     /// Appends a record given all its fields in `Schema` order; returns its index.
     mutating func append(_ kind: RecordKind, _ fields: [Value], at location: SourceLocation,
-                         fieldLocations positions: [Int: SourceLocation] = [:]) -> Int32 {
+                         fieldLocations positions: [FieldLocation] = []) -> Int32 {
         assert(fields.count == columnOf[kind.ordinal].count, "\(kind) built with \(fields.count) fields")
         let index = append(kind, at: location) { fields[$0] }
         for (f, at) in positions { setLocation(kind, Int(index), field: f, at) }
@@ -87,6 +87,10 @@ struct RecordTables: Sendable {
         locations[k].append(location)
         return Int32(index)
     }
+
+    /// A field read somewhere other than its record, as records are built: a few per record at
+    /// most, so a list (a dictionary each was 10% of building a large mesh's contracts).
+    typealias FieldLocation = (field: Int, location: SourceLocation)
 
     /// Records that field `field` of a record was read at `location`, not where the record was.
     mutating func setLocation(_ kind: RecordKind, _ index: Int, field: Int, _ location: SourceLocation) {
@@ -110,7 +114,7 @@ struct RecordTables: Sendable {
 
     /// Fills a reserved record.
     mutating func set(_ kind: RecordKind, _ index: Int, _ fields: [Value], at location: SourceLocation,
-                      fieldLocations positions: [Int: SourceLocation] = [:]) {
+                      fieldLocations positions: [FieldLocation] = []) {
         let k = kind.ordinal
         assert(fields.count == columnOf[k].count, "\(kind) built with \(fields.count) fields")
         for (f, c) in kept[k] { columns[k][c][index] = fields[f] }
