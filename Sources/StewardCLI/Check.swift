@@ -174,7 +174,7 @@ struct Check: StewardCommand {
         defer { trace.mark("report written") }
         if record { try self.record(report, repository: pair.repository, signer: signer, console: console) }
         switch format {
-        case .json: console.out(DiagnosticOutput.encode(report))
+        case .json: console.out(report.json)
         case .sarif: console.out(CheckReporters.sarif(report))
         case .junit: console.out(CheckReporters.junit(report))
         case .github: console.out(CheckReporters.github(report))
@@ -369,4 +369,88 @@ struct CheckReport: Encodable {
     var policies: [PolicyRow]
     var summary: [String: Int]
     var verdict: String
+}
+
+extension CheckReport {
+    /// The report as `DiagnosticOutput.encode` writes it, byte for byte, written directly
+    /// (`JSONText`): the encoder took 35-40 ms on the 3,774 findings of a large mesh's
+    /// `check --all`. Members go in sorted order; `CheckReportJSONTests` holds the two equal.
+    var json: String {
+        var out = JSONText(capacity: 512 * (findings.count + changes.count + policies.count) + 1024)
+        out.beginObject()
+        out.member("base", base)
+        out.key("changes")
+        out.beginArray()
+        for c in changes {
+            out.beginObject()
+            out.member("breaking", c.breaking)
+            out.member("description", c.description)
+            out.member("entity", c.entity)
+            out.member("id", c.id)
+            if let i = c.impact {
+                out.key("impact")
+                out.beginObject()
+                out.member("direct", i.direct)
+                out.member("domains", i.domains)
+                out.member("transitive", i.transitive)
+                out.endObject()
+            }
+            out.member("kind", c.kind)
+            out.member("path", c.path)
+            out.endObject()
+        }
+        out.endArray()
+        out.key("findings")
+        out.beginArray()
+        for f in findings {
+            out.beginObject()
+            out.member("column", f.column)
+            out.member("explanation", f.explanation)
+            out.member("hint", f.hint)
+            out.member("level", f.level)
+            out.member("line", f.line)
+            out.member("message", f.message)
+            out.member("outcome", f.outcome)
+            out.member("path", f.path)
+            out.member("policy", f.policy)
+            out.member("target", f.target)
+            out.member("waived", f.waived)
+            if let w = f.waiver {
+                out.key("waiver")
+                out.beginObject()
+                out.member("expires", w.expires)
+                out.member("line", w.line)
+                out.member("owner", w.owner)
+                out.member("path", w.path)
+                out.member("reason", w.reason)
+                out.endObject()
+            }
+            out.endObject()
+        }
+        out.endArray()
+        out.member("head", head)
+        out.key("policies")
+        out.beginArray()
+        for p in policies {
+            out.beginObject()
+            out.member("evaluated", p.evaluated)
+            out.member("id", p.id)
+            out.member("level", p.level)
+            out.member("line", p.line)
+            out.member("path", p.path)
+            out.member("tags", p.tags)
+            out.member("title", p.title)
+            out.endObject()
+        }
+        out.endArray()
+        out.member("policiesFrom", policiesFrom)
+        out.key("summary")
+        out.beginObject()
+        for (level, count) in summary.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) { out.member(level, count) }
+        out.endObject()
+        out.member("time", time)
+        out.member("verdict", verdict)
+        out.endObject()
+        return out.text
+    }
 }
