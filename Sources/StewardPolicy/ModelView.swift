@@ -389,11 +389,14 @@ private final class ViewBuilder: @unchecked Sendable {
         grantsBuilt.signal()
         trace.mark("view: grants of \(contractIds.count) contracts")
         if wanted.properties {
-            let count = contracts.reduce(0) { $0 + Self.propertyCount($1.objects) }
+            let count = contracts.withUnsafeBufferPointer { all in all.indices.reduce(0) { $0 + Self.propertyCount(all[$1].objects) } }
             tables.reserveCapacity(.property, more: count)
             if wanted.propertyTargets { propertyTargets.reserveCapacity(count) }
         }
-        for (i, id) in contractIds.enumerated() { buildContract(id, index: contractBase + i) }
+        // Through a pointer: the array's subscript copied each contract, retaining its every field.
+        contracts.withUnsafeBufferPointer { all in
+            for (i, id) in contractIds.enumerated() { buildContract(all[i], id: id, index: contractBase + i) }
+        }
         if !propertyTargets.isEmpty { targets[.property] = propertyTargets }
         propertyTargets = []
         trace.mark("view: \(contractIds.count) contracts, \(tables.count(.property)) properties")
@@ -699,12 +702,7 @@ private final class ViewBuilder: @unchecked Sendable {
         let domains: [String]
     }
 
-    func buildContract(_ id: String, index: Int) {
-        buildContract(contracts[index - contractBase], id: id, index: index)
-    }
-
-    /// Borrowed, not copied: a copy of each contract retained its every field.
-    private func buildContract(_ c: borrowing Contract, id: String, index: Int) {
+    func buildContract(_ c: borrowing Contract, id: String, index: Int) {
         let slot = index - contractBase
         let me = ref(.contract, Int32(index))
         let domainName = contractDomains[slot]

@@ -16,12 +16,12 @@ struct RecordTables: Sendable {
     private var columns: [[[Value]]]
     /// Per kind: where each record was read; its count is the number of records.
     private var locations: [[SourceLocation]]
-    /// Per kind: positions of fields read from somewhere other than the record itself (the
-    /// SLA entry behind `retention`, the quality rule behind `completeness`), by
-    /// `index * fieldLimit + field`.
-    private var fieldLocations: [[Int: SourceLocation]]
-
-    private static let fieldLimit = 64
+    /// Per kind, by record index: positions of fields read from somewhere other than the
+    /// record itself (the SLA entry behind `retention`, the quality rule behind
+    /// `completeness`); a few a record at most, and none for most. Lists, not a dictionary:
+    /// every field an evaluation reads asks for its position, and hashing was 10% of it.
+    /// Shorter than the records when the last ones have none.
+    private var fieldLocations: [[[FieldLocation]]]
 
     /// Tables for the fields `demand` can observe, the ones explain names records by, and
     /// the few records every view has one of.
@@ -35,13 +35,12 @@ struct RecordTables: Sendable {
                 defer { next += 1 }
                 return next
             })
-            precondition(Schema.fields(of: kind).count < Self.fieldLimit)
         }
         self.columnOf = columnOf
         kept = columnOf.map { kindColumns in kindColumns.enumerated().filter { $0.element >= 0 }.map { ($0.offset, $0.element) } }
         columns = columnOf.map { kindColumns in Array(repeating: [], count: kindColumns.filter { $0 >= 0 }.count) }
         locations = Array(repeating: [], count: columnOf.count)
-        fieldLocations = Array(repeating: [:], count: columnOf.count)
+        fieldLocations = Array(repeating: [], count: columnOf.count)
     }
 
     /// The fields explain shows a record by (`Explainer.describe`), kept whatever the demand.
@@ -62,10 +61,11 @@ struct RecordTables: Sendable {
 
     /// Where field `field` of a record was read.
     func location(_ r: RecordRef, field: Int) -> SourceLocation {
-        let k = r.kind.ordinal
-        let positions = fieldLocations[k]
-        if !positions.isEmpty, let at = positions[Int(r.index) * Self.fieldLimit + field] { return at }
-        return locations[k][Int(r.index)]
+        let k = r.kind.ordinal, index = Int(r.index)
+        if index < fieldLocations[k].count {
+            for (f, at) in fieldLocations[k][index] where f == field { return at }
+        }
+        return locations[k][index]
     }
 
     /// Appends a record given all its fields in `Schema` order; returns its index.
@@ -94,7 +94,15 @@ struct RecordTables: Sendable {
 
     /// Records that field `field` of a record was read at `location`, not where the record was.
     mutating func setLocation(_ kind: RecordKind, _ index: Int, field: Int, _ location: SourceLocation) {
-        fieldLocations[kind.ordinal][index * Self.fieldLimit + field] = location
+        let k = kind.ordinal
+        if fieldLocations[k].count <= index {
+            fieldLocations[k] += repeatElement([], count: index + 1 - fieldLocations[k].count)
+        }
+        if let i = fieldLocations[k][index].firstIndex(where: { $0.field == field }) {
+            fieldLocations[k][index][i].location = location
+        } else {
+            fieldLocations[k][index].append((field, location))
+        }
     }
 
     /// Room for `count` more records of a kind, appended later: a column of 92,000 properties
@@ -119,7 +127,7 @@ struct RecordTables: Sendable {
         assert(fields.count == columnOf[k].count, "\(kind) built with \(fields.count) fields")
         for (f, c) in kept[k] { columns[k][c][index] = fields[f] }
         locations[k][index] = location
-        for (f, at) in positions { fieldLocations[k][index * Self.fieldLimit + f] = at }
+        for (f, at) in positions { setLocation(kind, index, field: f, at) }
     }
 
     /// Appends the records of `other` (same demand, built apart from these), moving every
@@ -142,10 +150,11 @@ struct RecordTables: Sendable {
             other.locations[k] = []
             if base == 0 {
                 fieldLocations[k] = other.fieldLocations[k]
-            } else {
-                for (key, at) in other.fieldLocations[k] { fieldLocations[k][key + base * Self.fieldLimit] = at }
+            } else if !other.fieldLocations[k].isEmpty {
+                fieldLocations[k] += repeatElement([], count: base - fieldLocations[k].count)
+                fieldLocations[k] += other.fieldLocations[k]
             }
-            other.fieldLocations[k] = [:]
+            other.fieldLocations[k] = []
         }
         return offsets
     }
