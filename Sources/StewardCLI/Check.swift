@@ -167,8 +167,8 @@ struct Check: StewardCommand {
                                       path: p.path, line: p.decl.location.line, evaluated: evaluation.stats[p.id]?.evaluated ?? 0)
             },
             summary: Dictionary(uniqueKeysWithValues: PolicyLevel.allCases.map { level in
-                (level.rawValue, findings.filter { !$0.waived && $0.level == level }.count)
-            }).merging(["waived": findings.filter(\.waived).count]) { a, _ in a },
+                (level.rawValue, findings.count { !$0.waived && $0.level == level })
+            }).merging(["waived": findings.count(where: \.waived)]) { a, _ in a },
             verdict: gating.isEmpty ? "pass" : "fail")
         trace.mark("report made")
         defer { trace.mark("report written") }
