@@ -18,7 +18,7 @@ for _ in $(seq "$runs"); do
   for bin in "$@"; do
     # lint exits 1: the example policies find mandatory problems in the generated mesh.
     { STEWARD_TRACE=1 "$bin" lint -C "$mesh" --rev HEAD --format json --time 2026-07-01T00:00:00Z 2>&1 >/dev/null || true; } \
-      | sed -n 's/^trace: \(.*\) at \([0-9]*\) ms$/\1\t\2/p' | BIN="$bin" python3 -c '
+      | sed -n 's/^trace: \(.*\) at \([0-9]*\) ms\(, [0-9]* MB resident\)\{0,1\}$/\1\t\2/p' | BIN="$bin" python3 -c '
 import os, sys
 t = dict(line.rstrip("\n").split("\t") for line in sys.stdin)
 parsed, view = int(t["policies parsed and checked"]), int(t["model view built"])
