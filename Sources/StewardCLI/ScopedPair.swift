@@ -19,9 +19,10 @@ extension RevisionPair {
     /// changed products read from and the domains their changed contracts grant to, and for a
     /// breaking change the domains downstream consumers live in. Nothing outside them can
     /// change a finding in scope, unless an input's id does not name its domain (then `.whole`).
-    /// `wholeHead` (`check --all`): the head is loaded whole, since every target is evaluated;
-    /// the base only as far as the change's `old` records reach, plus every domain's own file
-    /// and waivers, which judge findings anywhere.
+    /// `wholeHead` (`check --all`): the head is loaded whole, since every target is evaluated,
+    /// on a thread of its own while the scope is worked out (so the pair's `headTree` reads
+    /// through a `Repository` handle of its own); the base only as far as the change's `old`
+    /// records reach, plus every domain's own file and waivers, which judge findings anywhere.
     /// `needsWhole` looks at the base's files first: when it answers why the whole mesh is
     /// needed (a policy that sees past any scope), nothing is loaded here.
     static func openScoped(path: String, base: String?, head: String?, help: String, console: Console,
@@ -56,6 +57,9 @@ extension RevisionPair {
             let tree = try Repository(path: gitDir).tree(at: headID)
             return (tree, try MeshLoader(cache: cache).load(from: tree))
         } : nil
+        // Whatever way this ends, the load has ended first: a whole-mesh load that follows
+        // would parse the head again beside it, and both would write the parse store.
+        defer { _ = try? wholeHeadLoad?.value() }
         trace.mark("scope: \(paths.count) changed files")
 
         // What changed, on the changed domains alone.

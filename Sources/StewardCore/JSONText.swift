@@ -18,24 +18,9 @@ public struct JSONText {
 
     // MARK: containers
 
-    public mutating func beginObject() {
-        startValue()
-        bytes.append(UInt8(ascii: "{"))
-        bytes.append(UInt8(ascii: "\n"))
-        open.append((true, 0, ""))
-        indent += 1
-    }
-
+    public mutating func beginObject() { begin(UInt8(ascii: "{"), object: true) }
     public mutating func endObject() { close(UInt8(ascii: "}")) }
-
-    public mutating func beginArray() {
-        startValue()
-        bytes.append(UInt8(ascii: "["))
-        bytes.append(UInt8(ascii: "\n"))
-        open.append((false, 0, ""))
-        indent += 1
-    }
-
+    public mutating func beginArray() { begin(UInt8(ascii: "["), object: false) }
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// The next member's key, in an object; its value follows.
@@ -110,6 +95,14 @@ public struct JSONText {
         }
         writeIndent()
         open[open.count - 1].count += 1
+    }
+
+    private mutating func begin(_ bracket: UInt8, object: Bool) {
+        startValue()
+        bytes.append(bracket)
+        bytes.append(UInt8(ascii: "\n"))
+        open.append((object, 0, ""))
+        indent += 1
     }
 
     private mutating func close(_ bracket: UInt8) {

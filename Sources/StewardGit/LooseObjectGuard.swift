@@ -23,12 +23,11 @@ enum LooseObjectGuard {
         let file = Repository.trimSlash(common) + "/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
         // Most objects are packed: one failing stat(2), without Foundation's file reading (a
         // cold load of a large mesh asks 20,000 times).
-        var st = stat()
-        guard stat(file, &st) == 0 else { return }
-        // A loose file that inflated whole is not read again while its size and time stay: a
-        // commit's root tree is loose until the next repack and is looked up for every file
-        // read outside a listing (500 times in a scoped check of a large mesh).
-        let seen = VerifiedFiles.Key(file: file, size: Int64(st.st_size), modified: st.st_mtim.tv_sec, nanoseconds: st.st_mtim.tv_nsec)
+        guard let stamp = FileStamp(file) else { return }
+        // A loose file that inflated whole is not read again while its size, time and inode
+        // stay: a commit's root tree is loose until the next repack and is looked up for every
+        // file read outside a listing (500 times in a scoped check of a large mesh).
+        let seen = VerifiedFiles.Key(file: file, stamp: stamp)
         if verified.contains(seen) { return }
         guard let bytes = readWhole(file), bytes.count >= 2 else { return }
         // Only zlib streams (the standard loose format) can trigger the loop.
@@ -105,8 +104,7 @@ extension LooseObjectGuard {
 private final class VerifiedFiles: @unchecked Sendable {
     struct Key: Hashable {
         var file: String
-        var size: Int64
-        var modified: Int, nanoseconds: Int
+        var stamp: FileStamp
     }
 
     private let lock = NSLock()

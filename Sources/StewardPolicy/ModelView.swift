@@ -442,12 +442,10 @@ private final class ViewBuilder: @unchecked Sendable {
     /// Returns that builder, for `merge`, and what waits for it to finish.
     func startProducts(after grantsBuilt: DispatchSemaphore) -> (ViewBuilder, () -> Void) {
         let b = ViewBuilder(beside: self)
-        let done = DispatchSemaphore(value: 0)
-        // A thread of its own, not the global queue: views are also built inside
-        // `concurrentPerform` (`history` judges commits in parallel), where every worker may be
-        // waiting for its side, and one waiting for a worker could wait for ever.
-        let thread = Thread {
-            defer { done.signal() }
+        // A thread of its own (`BackgroundWork`), not the global queue: views are also built
+        // inside `concurrentPerform` (`history` judges commits in parallel), where every worker
+        // may be waiting for its side, and one waiting for a worker could wait for ever.
+        let work = BackgroundWork {
             let trace = Trace()
             let wantReads = b.wanted.reads && b.wanted.inputs
             let reads = wantReads ? b.files.map(b.transformReads) : nil
@@ -458,9 +456,7 @@ private final class ViewBuilder: @unchecked Sendable {
             b.inputTargets = []
             trace.mark("view, beside: \(b.productIds.count) products")
         }
-        thread.stackSize = 8 << 20  // what the main thread has: the builders recurse into nested properties
-        thread.start()
-        return (b, { done.wait() })
+        return (b, { _ = try? work.value() })
     }
 
     /// Appends the records and targets of a builder that worked beside this one.

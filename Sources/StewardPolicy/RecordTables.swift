@@ -95,6 +95,7 @@ struct RecordTables: Sendable {
     /// Records that field `field` of a record was read at `location`, not where the record was.
     mutating func setLocation(_ kind: RecordKind, _ index: Int, field: Int, _ location: SourceLocation) {
         let k = kind.ordinal
+        precondition(index < locations[k].count, "a field position for a record not made yet")
         if fieldLocations[k].count <= index {
             fieldLocations[k] += repeatElement([], count: index + 1 - fieldLocations[k].count)
         }

@@ -49,6 +49,20 @@ import Testing
         #expect(checked > 60)
     }
 
+    /// A member added to the report or a row must be written by `CheckReport.json` too (and
+    /// given a value in `report` above): an optional one left nil would pass the test above.
+    @Test func theMembersWrittenAreTheReportsMembers() {
+        let r = Self.report([])
+        func labels(_ value: Any) -> [String] { Mirror(reflecting: value).children.compactMap(\.label).sorted() }
+        #expect(labels(r) == ["base", "changes", "findings", "head", "policies", "policiesFrom", "summary", "time", "verdict"])
+        #expect(labels(r.changes[0]) == ["breaking", "description", "entity", "id", "impact", "kind", "path"])
+        #expect(labels(r.changes[0].impact!) == ["direct", "domains", "transitive"])
+        #expect(labels(r.findings[0]) == ["column", "explanation", "hint", "level", "line", "message", "outcome", "path", "policy",
+                                          "target", "waived", "waiver"])
+        #expect(labels(r.findings[0].waiver!) == ["expires", "line", "owner", "path", "reason"])
+        #expect(labels(r.policies[0]) == ["evaluated", "id", "level", "line", "path", "tags", "title"])
+    }
+
     @Test func emptyListsAndNoFindings() {
         let report = CheckReport(base: "b", head: "WORKTREE", policiesFrom: "b", time: "t", changes: [], findings: [], policies: [],
                                  summary: [:], verdict: "pass")

@@ -48,14 +48,8 @@ public final class ParseStore: @unchecked Sendable {
     private static func buildFingerprint() -> String? {
         // stat(2) follows /proc/self/exe to the executable itself.
         let exe = FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : Bundle.main.executablePath
-        var st = stat()
-        guard let exe, stat(exe, &st) == 0, st.st_size > 0 else { return nil }
-        #if canImport(Darwin)
-        let modified = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
-        #else
-        let modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        #endif
-        return "\(st.st_size)-\(modified)"
+        guard let exe, let stamp = FileStamp(exe), stamp.size > 0 else { return nil }
+        return "\(stamp.size)-\(stamp.modified)"
     }
 
     /// Reads every segment and indexes its entries (once).
