@@ -733,7 +733,7 @@ private final class ViewBuilder: @unchecked Sendable {
                 }
                 // Field by field in `Schema` order, only those kept: 92,000 properties on a
                 // large mesh, where an array of all 23 values each was a third of the view.
-                let index = tables.append(.property, at: p.pointee.location) { field in
+                let index = tables.append(.property, at: p.location) { field in
                     switch field {
                     case 0: .string(pid)
                     case 1: opt(p.pointee.id)
@@ -751,8 +751,8 @@ private final class ViewBuilder: @unchecked Sendable {
                     case 13: .bool(p.pointee.partitioned)
                     case 14: .bool(p.pointee.criticalDataElement)
                     case 15: opt(p.pointee.classification)
-                    case 16: .bool(p.pointee.isPII)
-                    case 17: opt(p.pointee.anonymizationStrategy)
+                    case 16: .bool(p.isPII)
+                    case 17: opt(p.anonymizationStrategy)
                     case 18: .list(quality)
                     case 19: completeness.map(Value.percent) ?? .missing
                     case 20: errorRate.map(Value.percent) ?? .missing
@@ -768,12 +768,16 @@ private final class ViewBuilder: @unchecked Sendable {
                 if !changed.isEmpty, changed.contains(pid) { propertyRefs[pid] = prop }
                 if wantPropertyTargets {
                     propertyTargets.append(Target(id: pid, domain: domainName, bindings: Bindings(prop, objectRef, me, producer, domain),
-                                                  location: p.pointee.location))
+                                                  location: p.location))
                 }
             }
             if wantProperties {
                 // Most objects nest nothing: their properties are their own flattening, without a copy.
-                if o.properties.contains(where: { !$0.properties.isEmpty || $0.items != nil }) {
+                // By position: `contains(where:)` iterates by value, a copy of every property.
+                let nests = o.properties.withUnsafeBufferPointer { all in
+                    all.indices.contains { !all[$0].properties.isEmpty || all[$0].items != nil }
+                }
+                if nests {
                     for (path, p) in SchemaProperty.flatten(o.properties) { withUnsafePointer(to: p) { add($0, path: path) } }
                 } else {
                     o.properties.withUnsafeBufferPointer { properties in

@@ -120,7 +120,7 @@ extension TransformReads {
                     for k in properties.indices {
                         add(properties[k].name)
                         if let physical = properties[k].physicalName { add(0xFE); add(physical) } else { add(0xFD) }
-                        add(properties[k].isPII ? 1 : 0)
+                        add((properties.baseAddress! + k).isPII ? 1 : 0)  // in place (see `UnsafePointer.isPII`)
                     }
                 }
             }

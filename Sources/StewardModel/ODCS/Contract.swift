@@ -172,12 +172,26 @@ public struct SchemaProperty: Sendable, Hashable {
     }
 
     /// Personal data: tagged `pii` (any case).
-    public var isPII: Bool { tags.contains { $0.equalsIgnoringCase("pii") } }
+    public var isPII: Bool { Self.isPII(tags: tags) }
 
     /// The declared masking strategy (`customProperties.anonymizationStrategy`).
-    public var anonymizationStrategy: String? {
-        customProperties.first { $0.property == "anonymizationStrategy" }?.value.string
+    public var anonymizationStrategy: String? { Self.anonymizationStrategy(in: customProperties) }
+
+    static func isPII(tags: [String]) -> Bool { tags.contains { $0.equalsIgnoringCase("pii") } }
+
+    static func anonymizationStrategy(in custom: [CustomProperty]) -> String? {
+        custom.first { $0.property == "anonymizationStrategy" }?.value.string
     }
+}
+
+/// The computed members of a property read in place. Asked through `pointee`, a computed
+/// property copies the whole property first (its 23 fields retained, then released): a fifth of
+/// building a large mesh's contracts, which the model view reads through pointers. These read
+/// only the stored fields they need.
+extension UnsafePointer where Pointee == SchemaProperty {
+    public var location: SourceLocation { pointee._location.location ?? SourceLocation(path: "") }
+    public var isPII: Bool { SchemaProperty.isPII(tags: pointee.tags) }
+    public var anonymizationStrategy: String? { SchemaProperty.anonymizationStrategy(in: pointee.customProperties) }
 }
 
 /// Boxes the element type of an array property (a struct cannot contain itself directly).
@@ -340,7 +354,7 @@ struct LocationBox: Sendable, Hashable {
 extension String {
     /// `lowercased() == other.lowercased()`, without building either when both are ASCII (a
     /// property's tags and a contract's SLA names are compared for every property and contract).
-    public func equalsIgnoringCase(_ other: String) -> Bool {
+    @inlinable public func equalsIgnoringCase(_ other: String) -> Bool {
         let (a, b) = (utf8, other.utf8)
         if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
             func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
