@@ -117,8 +117,6 @@ public struct JSONText {
         for _ in 0..<indent { bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " ")]) }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     private mutating func writeQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
         var s = s
@@ -147,8 +145,8 @@ public struct JSONText {
         case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
         case 0..<0x20:
             bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0xf)])
+            bytes.append(Hex.digits[Int(byte >> 4)])
+            bytes.append(Hex.digits[Int(byte & 0xf)])
         default: bytes.append(byte)
         }
     }

@@ -1,4 +1,5 @@
 import StewardModel
+import StewardCore
 
 /// `input.reads` (§5.2): the top-level columns of an input's contract that the product's
 /// transform names, as its words (`ModelView.words(of:)`) see them. A heuristic: SQL is not
@@ -148,15 +149,9 @@ extension TransformReads {
             }
         }
 
-        /// 32 hexadecimal digits.
+        /// 32 hexadecimal digits: `a`, then `b`, most significant first.
         var hex: String {
-            let digits = Array("0123456789abcdef".utf8)
-            var out = [UInt8](repeating: 0, count: 32)
-            for k in 0..<16 {
-                out[15 - k] = digits[Int((a >> UInt64(4 * k)) & 0xF)]
-                out[31 - k] = digits[Int((b >> UInt64(4 * k)) & 0xF)]
-            }
-            return String(decoding: out, as: UTF8.self)
+            Hex.lowercase(withUnsafeBytes(of: a.bigEndian, Array.init) + withUnsafeBytes(of: b.bigEndian, Array.init))
         }
     }
 
