@@ -156,7 +156,8 @@ public enum Explainer {
             }
         }
 
-        static func place(_ l: SourceLocation) -> String { "\(l.path):\(l.line)" }
+        /// `path:line`, or `path` alone where the line is unknown (a change is about a whole file).
+        static func place(_ l: SourceLocation) -> String { l.line > 0 ? "\(l.path):\(l.line)" : l.path }
 
         func render() -> [String] {
             let width = min(64, lines.map { $0.indent + $0.label.count }.max() ?? 0)

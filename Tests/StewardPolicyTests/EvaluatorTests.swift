@@ -254,6 +254,16 @@ import Testing
     }
 }
 
+extension ExplainerTests {
+    /// A value read from a whole file (a change's) has no line: its place is the file alone,
+    /// not `file:0`.
+    @Test func aPlaceWithoutALineIsTheFileAlone() {
+        #expect(Explainer.Session.place(SourceLocation(path: "domains/a/contracts/c.odcs.yaml")) == "domains/a/contracts/c.odcs.yaml")
+        #expect(Explainer.Session.place(SourceLocation(path: "domains/a/contracts/c.odcs.yaml", line: 4, column: 3))
+                == "domains/a/contracts/c.odcs.yaml:4")
+    }
+}
+
 @Suite struct DemandTests {
     /// The view built for the seed policies' demand gives the findings of the full view.
     @Test func aNarrowViewGivesTheSameFindings() throws {
